@@ -1,0 +1,138 @@
+/**
+ * The in-process API of one exchange node: what tests, the pm2 actions and any
+ * embedding program use. Amounts are satoshis, prices are US cents per BTC, both safe
+ * integers. Node ids are lowercase hex Ed25519 public keys (64 chars).
+ */
+export type Side = 'buy' | 'sell';
+export type OrderStatus = 'open' | 'filled' | 'cancelled';
+
+export interface PlaceInput {
+  side: Side;
+  /** Limit price, cents per BTC. */
+  price: number;
+  /** Satoshis. */
+  amount: number;
+}
+
+export interface OrderView {
+  id: string;
+  owner: string;
+  side: Side;
+  price: number;
+  /** Original amount, sats. */
+  amount: number;
+  filled: number;
+  remaining: number;
+  status: OrderStatus;
+  /** Owner not heard from within the liveness bound: shown, never matched. */
+  stale: boolean;
+  /** Owner's placement time, ms since epoch (the owner's clock). */
+  ts: number;
+  /** Owner update sequence number (0 = just added). */
+  seq: number;
+}
+
+export interface TradeView {
+  /** Id of the accept event that produced it (unique network-wide). */
+  id: string;
+  orderId: string;
+  maker: string;
+  taker: string;
+  /** The maker order's side. */
+  side: Side;
+  amount: number;
+  price: number;
+  /** When the owner confirmed, ms since epoch (owner's clock). */
+  ts: number;
+}
+
+export interface Refusal {
+  orderId: string;
+  requested: number;
+  reason: string;
+}
+
+export interface PlaceResult {
+  requested: number;
+  filled: number;
+  /** Sats of the new order left resting (0 when fully filled or nothing could rest). */
+  rested: number;
+  /** The resting order, when something rests. */
+  order: OrderView | null;
+  fills: TradeView[];
+  refused: Refusal[];
+  /** Why a remainder did not rest (e.g. SELF_TRADE), if so. */
+  remainderCancelled?: { amount: number; reason: string };
+}
+
+export interface AcceptResult {
+  orderId: string;
+  requested: number;
+  filled: number;
+  trade: TradeView | null;
+  /** Set when the owner filled less than asked (possibly zero). */
+  reason?: string;
+}
+
+export interface DepthLevel {
+  price: number;
+  amount: number;
+  orders: number;
+}
+
+export interface BookView {
+  bids: OrderView[];
+  asks: OrderView[];
+  depth: { bids: DepthLevel[]; asks: DepthLevel[] };
+}
+
+export interface PeerView {
+  nodeId: string;
+  host: string;
+  /** The peer's listening port (from its hello). */
+  port: number;
+  direction: 'inbound' | 'outbound';
+  connectedAt: number;
+}
+
+export interface StatusView {
+  nodeId: string;
+  host: string;
+  port: number;
+  uptimeMs: number;
+  peers: number;
+  orders: { bids: number; asks: number; stale: number; mine: number };
+  trades: number;
+  eventsIn: number;
+  eventsOut: number;
+}
+
+/** Errors the API raises carry a stable `code`; the operator layer reports it as is. */
+export class ExchangeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExchangeError';
+  }
+}
+
+export interface ExchangeApi {
+  readonly nodeId: string;
+  place(input: PlaceInput): Promise<PlaceResult>;
+  /** Take all (amount omitted) or part of one order; resolves once the owner has answered. */
+  accept(orderId: string, amount?: number): Promise<AcceptResult>;
+  cancel(orderId: string): Promise<OrderView>;
+  connect(host: string, port: number): Promise<PeerView>;
+  book(): BookView;
+  myOrders(): OrderView[];
+  trades(): TradeView[];
+  peers(): PeerView[];
+  status(): StatusView;
+  /** Equal on two nodes exactly when their books are equal. */
+  digest(): string;
+  /** Resolves when nothing is in flight (no pending accepts, no unsent frames). */
+  quiescent(): Promise<void>;
+  close(): Promise<void>;
+}
