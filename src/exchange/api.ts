@@ -136,3 +136,16 @@ export interface ExchangeApi {
   quiescent(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How a node is started (see src/exchange/exchange.ts, `Exchange.start`). */
+export interface ExchangeOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port to listen on; 0 = any free one. */
+  port?: number;
+  /** Holds the node's key (and later its store). Created if missing. */
+  dataDir: string;
+  /** Addresses dialled at start (peer exchange finds the rest). */
+  peers?: Array<{ host: string; port: number }>;
+  log?: import('../log/logger').Logger;
+}
