@@ -1,0 +1,148 @@
+/**
+ * Exchange views → reply objects. Every amount and price appears twice: a decimal
+ * string an operator reads (BTC, USD) and the exact integer unit beside it (sats,
+ * cents) that a script can compute with without float rounding.
+ */
+import type {
+  AcceptResult,
+  BookView,
+  DepthLevel,
+  OrderView,
+  PeerView,
+  PlaceResult,
+  Refusal,
+  StatusView,
+  TradeView,
+} from '../exchange/api';
+import { formatBtc, formatUsd } from '../book/units';
+
+export function orderReply(o: OrderView) {
+  return {
+    id: o.id,
+    owner: o.owner,
+    side: o.side,
+    price: formatUsd(o.price),
+    priceCents: o.price,
+    amount: formatBtc(o.amount),
+    amountSats: o.amount,
+    filled: formatBtc(o.filled),
+    filledSats: o.filled,
+    remaining: formatBtc(o.remaining),
+    remainingSats: o.remaining,
+    status: o.status,
+    stale: o.stale,
+    time: isoTime(o.ts),
+    seq: o.seq,
+  };
+}
+
+export function tradeReply(t: TradeView) {
+  return {
+    id: t.id,
+    orderId: t.orderId,
+    maker: t.maker,
+    taker: t.taker,
+    side: t.side,
+    amount: formatBtc(t.amount),
+    amountSats: t.amount,
+    price: formatUsd(t.price),
+    priceCents: t.price,
+    time: isoTime(t.ts),
+  };
+}
+
+function refusalReply(r: Refusal) {
+  return { orderId: r.orderId, requested: formatBtc(r.requested), requestedSats: r.requested, reason: r.reason };
+}
+
+export function placeReply(r: PlaceResult) {
+  return {
+    requested: formatBtc(r.requested),
+    requestedSats: r.requested,
+    filled: formatBtc(r.filled),
+    filledSats: r.filled,
+    rested: formatBtc(r.rested),
+    restedSats: r.rested,
+    order: r.order === null ? null : orderReply(r.order),
+    fills: r.fills.map(tradeReply),
+    refused: r.refused.map(refusalReply),
+    ...(r.remainderCancelled === undefined
+      ? {}
+      : {
+          remainderCancelled: {
+            amount: formatBtc(r.remainderCancelled.amount),
+            amountSats: r.remainderCancelled.amount,
+            reason: r.remainderCancelled.reason,
+          },
+        }),
+  };
+}
+
+export function acceptReply(r: AcceptResult) {
+  return {
+    orderId: r.orderId,
+    requested: formatBtc(r.requested),
+    requestedSats: r.requested,
+    filled: formatBtc(r.filled),
+    filledSats: r.filled,
+    trade: r.trade === null ? null : tradeReply(r.trade),
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
+  };
+}
+
+function depthReply(d: DepthLevel) {
+  return { price: formatUsd(d.price), priceCents: d.price, amount: formatBtc(d.amount), amountSats: d.amount, orders: d.orders };
+}
+
+export function bookReply(b: BookView) {
+  return {
+    bids: b.bids.map(orderReply),
+    asks: b.asks.map(orderReply),
+    depth: { bids: b.depth.bids.map(depthReply), asks: b.depth.asks.map(depthReply) },
+  };
+}
+
+export function peerReply(p: PeerView) {
+  return {
+    nodeId: p.nodeId,
+    address: `${p.host}:${p.port}`,
+    host: p.host,
+    port: p.port,
+    direction: p.direction,
+    connectedAt: isoTime(p.connectedAt),
+  };
+}
+
+export function statusReply(s: StatusView) {
+  return {
+    nodeId: s.nodeId,
+    address: `${s.host}:${s.port}`,
+    uptimeMs: s.uptimeMs,
+    uptime: formatDuration(s.uptimeMs),
+    peers: s.peers,
+    orders: s.orders,
+    trades: s.trades,
+    eventsIn: s.eventsIn,
+    eventsOut: s.eventsOut,
+  };
+}
+
+/** An owner's clock can be anything; a bad timestamp must not make the reply throw. */
+function isoTime(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : null;
+}
+
+/** 93784000 → "1d 2h 3m 4s": readable uptime beside the exact milliseconds. */
+export function formatDuration(ms: number): string {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+    if (s >= size || parts.length > 0) {
+      parts.push(`${Math.floor(s / size)}${unit}`);
+      s %= size;
+    }
+  }
+  parts.push(`${s}s`);
+  return parts.join(' ');
+}
