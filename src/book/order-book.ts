@@ -1,0 +1,166 @@
+/**
+ * The in-memory limit order book: bids and asks in price-time priority. Pure: no I/O,
+ * no clock (the order's own `ts` decides time priority), no randomness.
+ *
+ * Orders are stored by integer handle (see OrderStore); what the book hands out is
+ * always a fresh RestingOrder copy, so a caller can keep or mutate it freely. The book
+ * does not check that it is uncrossed: orders from other nodes may cross when they
+ * were placed at the same time, and the distributed lifecycle resolves that.
+ */
+import { BookSide } from './book-side';
+import { BookError } from './errors';
+import { NIL, OrderStore } from './order-store';
+import type { DepthLevel, RestingOrder, Side } from './types';
+import { NO_PRICE } from './price-index';
+import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from './units';
+
+const BUY = 0;
+const SELL = 1;
+
+export class OrderBook {
+  /** @internal Columns of every resting order; read by the matcher. */
+  readonly store = new OrderStore();
+  /** @internal */
+  readonly bids: BookSide;
+  /** @internal */
+  readonly asks: BookSide;
+  private readonly byId = new Map<string, number>();
+
+  constructor() {
+    this.bids = new BookSide(this.store, true);
+    this.asks = new BookSide(this.store, false);
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  /** Rests an order. Throws BookError DUPLICATE_ID, INVALID_ORDER or LEVEL_OVERFLOW. */
+  add(order: RestingOrder): void {
+    checkOrder(order);
+    if (this.byId.has(order.id)) throw new BookError('DUPLICATE_ID', `order ${order.id} is already in the book`);
+    const side = order.side === 'buy' ? this.bids : this.asks;
+    if (!side.canHold(order.price, order.amount)) {
+      throw new BookError('LEVEL_OVERFLOW', `level ${order.price} would hold more than 2^53 sats`);
+    }
+    const h = this.store.alloc(order.id, order.owner, order.side === 'buy' ? BUY : SELL, order.price, order.amount, order.ts);
+    this.byId.set(order.id, h);
+    side.insert(h);
+  }
+
+  /** Removes an order; returns it as it was, or undefined for an unknown (or already gone) id. */
+  cancel(id: string): RestingOrder | undefined {
+    const h = this.byId.get(id);
+    if (h === undefined) return undefined;
+    const order = this.snapshot(h);
+    this.remove(h);
+    return order;
+  }
+
+  /**
+   * Takes `filled` sats off an order; returns what remains, removing the order at 0.
+   * Throws UNKNOWN_ORDER, OVERFILL (filled > remaining) or INVALID_ORDER (not a
+   * non-negative safe integer).
+   */
+  reduce(id: string, filled: number): number {
+    const h = this.byId.get(id);
+    if (h === undefined) throw new BookError('UNKNOWN_ORDER', `order ${id} is not in the book`);
+    if (!Number.isSafeInteger(filled) || filled < 0) {
+      throw new BookError('INVALID_ORDER', `filled must be a non-negative integer of sats, got ${filled}`);
+    }
+    const remaining = this.store.amount[h];
+    if (filled > remaining) throw new BookError('OVERFILL', `order ${id} has ${remaining} sats left, cannot fill ${filled}`);
+    return this.reduceHandle(h, filled);
+  }
+
+  get(id: string): RestingOrder | undefined {
+    const h = this.byId.get(id);
+    return h === undefined ? undefined : this.snapshot(h);
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  bestBid(): RestingOrder | undefined {
+    return this.bestOf(this.bids);
+  }
+
+  bestAsk(): RestingOrder | undefined {
+    return this.bestOf(this.asks);
+  }
+
+  /** Aggregated price levels of one side, best first (highest bid, lowest ask). */
+  depth(side: Side, maxLevels = Infinity): DepthLevel[] {
+    return (side === 'buy' ? this.bids : this.asks).depth(maxLevels);
+  }
+
+  /** Orders in priority order: one side best first, or all bids then all asks. */
+  orders(side?: Side): RestingOrder[] {
+    const handles =
+      side === 'buy' ? this.bids.handles() : side === 'sell' ? this.asks.handles() : [...this.bids.handles(), ...this.asks.handles()];
+    return handles.map((h) => this.snapshot(h));
+  }
+
+  /** @internal The side an incoming order of `side` trades against. */
+  opposite(side: Side): BookSide {
+    return side === 'buy' ? this.asks : this.bids;
+  }
+
+  /** @internal Fresh copy of the order at handle `h`. */
+  snapshot(h: number): RestingOrder {
+    const s = this.store;
+    return {
+      id: s.ids[h],
+      owner: s.owners[h],
+      side: s.side[h] === BUY ? 'buy' : 'sell',
+      price: s.price[h],
+      amount: s.amount[h],
+      ts: s.ts[h],
+    };
+  }
+
+  /** @internal reduce() by handle, for the matcher, which has checked `filled` already. */
+  reduceHandle(h: number, filled: number): number {
+    const s = this.store;
+    const remaining = s.amount[h] - filled;
+    if (remaining === 0) {
+      this.remove(h);
+      return 0;
+    }
+    (s.side[h] === BUY ? this.bids : this.asks).reduced(h, filled);
+    s.amount[h] = remaining;
+    return remaining;
+  }
+
+  private remove(h: number): void {
+    const s = this.store;
+    (s.side[h] === BUY ? this.bids : this.asks).unlink(h);
+    this.byId.delete(s.ids[h]);
+    s.free(h);
+  }
+
+  private bestOf(side: BookSide): RestingOrder | undefined {
+    const p = side.best();
+    if (p === NO_PRICE) return undefined;
+    const h = side.headAt(p);
+    return h === NIL ? undefined : this.snapshot(h);
+  }
+}
+
+/** The book stores only what it can order exactly: integer money in range, finite ts. */
+function checkOrder(o: RestingOrder): void {
+  const bad = (what: string): never => {
+    throw new BookError('INVALID_ORDER', `order ${String(o.id)}: ${what}`);
+  };
+  if (typeof o.id !== 'string' || o.id === '') bad('id must be a non-empty string');
+  if (typeof o.owner !== 'string') bad('owner must be a string');
+  if (o.side !== 'buy' && o.side !== 'sell') bad(`side must be "buy" or "sell", got ${String(o.side)}`);
+  if (!Number.isInteger(o.price) || o.price <= 0 || o.price > MAX_PRICE_CENTS) {
+    bad(`price must be an integer of cents in 1..${MAX_PRICE_CENTS}, got ${o.price}`);
+  }
+  if (!Number.isInteger(o.amount) || o.amount <= 0 || o.amount > MAX_AMOUNT_SATS) {
+    bad(`amount must be an integer of sats in 1..${MAX_AMOUNT_SATS}, got ${o.amount}`);
+  }
+  if (!Number.isFinite(o.ts)) bad(`ts must be a finite number, got ${o.ts}`);
+}
