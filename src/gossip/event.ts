@@ -1,0 +1,96 @@
+import { v7 as uuidv7 } from 'uuid';
+import { Identity } from '../identity/identity';
+import { verifySignature } from '../identity/keys';
+import { ErrorCode, ProtocolError } from '../wire/errors';
+import { ID_BYTES } from '../wire/messages';
+import { isPlainDecoded, isPlainObject, pack, toWire, unpack } from '../wire/msgpack';
+
+export const MAX_KIND_BYTES = 64;
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Exactly what is carried and signed: the body bytes and the origin's signature over them. */
+export interface RawEvent {
+  body: Uint8Array;
+  sig: Uint8Array;
+}
+
+export interface GossipEvent {
+  /** UUIDv7. */
+  id: string;
+  /** Hex node id of the signer. */
+  origin: string;
+  /** Origin's clock, ms; also the time the UUIDv7 encodes. */
+  ts: number;
+  kind: string;
+  data: Record<string, unknown>;
+  /** Relays so far (unsigned envelope field). */
+  hops: number;
+  raw: RawEvent;
+}
+
+/** The millisecond timestamp in a UUIDv7's first 48 bits. */
+export function uuidV7Time(id: string): number {
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/** Builds and signs a new event; the body is encoded once here and never again. */
+export function signEvent(identity: Identity, kind: string, data: Record<string, unknown>, ts: number): GossipEvent {
+  if (typeof kind !== 'string' || kind.length === 0 || Buffer.byteLength(kind) > MAX_KIND_BYTES) {
+    throw new TypeError(`kind must be a non-empty string of at most ${MAX_KIND_BYTES} bytes`);
+  }
+  if (!isPlainObject(data)) throw new TypeError('data must be a plain object');
+  const id = uuidv7({ msecs: ts });
+  const body = pack(toWire({ id, origin: identity.publicKey, ts, kind, data }));
+  const sig = identity.sign(body);
+  return { id, origin: identity.nodeId, ts, kind, data, hops: 0, raw: { body, sig } };
+}
+
+/**
+ * Decodes a body WITHOUT checking its signature (so duplicates can be dropped before
+ * paying for a verify). Throws BAD_EVENT on a malformed body. Bytes are copied, so the
+ * event does not pin the network buffer it arrived in.
+ */
+export function decodeEvent(body: Uint8Array, sig: Uint8Array, hops: number): GossipEvent {
+  // Copied first: the decoded data's bin values are views into these bytes.
+  const bytes = Buffer.from(body);
+  let m: unknown;
+  try {
+    m = unpack(bytes);
+  } catch {
+    throw new ProtocolError(ErrorCode.BAD_EVENT, 'event body is not one MessagePack value');
+  }
+  if (!isPlainObject(m)) throw new ProtocolError(ErrorCode.BAD_EVENT, 'event body must be a map');
+  const { id, origin, ts, kind, data } = m;
+  const bad = (what: string) => new ProtocolError(ErrorCode.BAD_EVENT, `event ${what}`);
+  if (typeof id !== 'string' || !UUID_V7.test(id)) throw bad('id must be a lowercase UUIDv7 string');
+  if (!(origin instanceof Uint8Array) || origin.length !== ID_BYTES) throw bad(`origin must be bin of ${ID_BYTES} bytes`);
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) throw bad('ts must be a non-negative integer');
+  if (uuidV7Time(id) !== ts) throw bad('ts must equal the time in its UUIDv7 id');
+  if (typeof kind !== 'string' || kind.length === 0 || Buffer.byteLength(kind) > MAX_KIND_BYTES) throw bad('kind must be a short string');
+  if (!isPlainObject(data) || !isPlainDecoded(data)) throw bad('data must be a map of plain values');
+  return {
+    id,
+    origin: Buffer.from(origin).toString('hex'),
+    ts,
+    kind,
+    data,
+    hops,
+    raw: { body: bytes, sig: Buffer.from(sig) },
+  };
+}
+
+/** True when the event's signature covers its exact body bytes under its origin key. */
+export function verifyEvent(ev: GossipEvent): boolean {
+  return verifySignature(Buffer.from(ev.origin, 'hex'), ev.raw.body, ev.raw.sig);
+}
+
+/** Decodes and verifies signed bytes (e.g. an event embedded in another); null if either fails. */
+export function openSigned(body: Uint8Array, sig: Uint8Array): GossipEvent | null {
+  let ev: GossipEvent;
+  try {
+    ev = decodeEvent(body, sig, 0);
+  } catch {
+    return null;
+  }
+  return verifyEvent(ev) ? ev : null;
+}

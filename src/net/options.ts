@@ -1,0 +1,101 @@
+import { Logger, silentLogger } from '../log/logger';
+import type { BackoffConfig } from '../peer/backoff';
+import type { GossipEvent, RawEvent } from '../gossip/event';
+import type { Identity } from '../identity/identity';
+import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame';
+import type { PeerView } from './peer-view';
+
+export interface NetOptions {
+  /** Interface to listen on. Default '127.0.0.1'. */
+  host?: string;
+  /** 0 = any free port. Default 0. */
+  port?: number;
+  /** Holds the identity key (created on first start) and the known peers (peers.json). */
+  dataDir?: string;
+  /** Alternative to dataDir (tests): the key pair to use. With neither, a fresh key is made (not kept). */
+  identity?: Identity;
+  /** Dialled at start (failures are retried with backoff, not thrown). */
+  peers?: Array<{ host: string; port: number }>;
+  targetOutbound?: number;
+  maxInbound?: number;
+  handshakeTimeoutMs?: number;
+  maxFrameBytes?: number;
+  /** Largest accepted difference between a peer's clock and ours (hello.ts, event ts). */
+  maxClockSkewMs?: number;
+  pingIntervalMs?: number;
+  idleTimeoutMs?: number;
+  /** Unsent bytes allowed per peer before it is dropped as a slow reader. */
+  maxWriteBufferBytes?: number;
+  shunMs?: number;
+  /** Events older than this (by their ts) are refused; ids are remembered this long. */
+  seenWindowMs?: number;
+  seenMax?: number;
+  backoff?: BackoffConfig;
+  /** Wall clock, ms since the epoch. */
+  now?: () => number;
+  random?: () => number;
+  log?: Logger;
+  /** Software name in hello. */
+  agent?: string;
+  /**
+   * App-level check of a verified event before it is delivered and relayed. Return null
+   * to accept, or a code to drop it (counted against the sending peer: `peer.invalid`
+   * log + counter; not a disconnect). Not applied to book-sync events.
+   */
+  validate?: (ev: GossipEvent, from: PeerView | null) => string | null;
+  /** Book sync: the raw signed events to send to every new peer right after the handshake. */
+  syncSource?: () => Iterable<RawEvent>;
+}
+
+export type NetConfig = Required<Omit<NetOptions, 'dataDir' | 'identity' | 'validate' | 'syncSource'>> &
+  Pick<NetOptions, 'dataDir' | 'identity' | 'validate' | 'syncSource'>;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  peers: [] as Array<{ host: string; port: number }>,
+  targetOutbound: 8,
+  maxInbound: 64,
+  handshakeTimeoutMs: 5000,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  maxClockSkewMs: 30_000,
+  pingIntervalMs: 15_000,
+  idleTimeoutMs: 45_000,
+  maxWriteBufferBytes: 8 * 1024 * 1024,
+  shunMs: 10 * 60_000,
+  seenWindowMs: 5 * 60_000,
+  seenMax: 100_000,
+  backoff: { baseMs: 1000, maxMs: 60_000 },
+  agent: 'p2p-exchange/0.1',
+};
+
+export class ConfigError extends Error {
+  readonly code = 'BAD_CONFIG';
+}
+
+/** Fills defaults and refuses settings that cannot work together. */
+export function resolveOptions(opts: NetOptions): NetConfig {
+  const cfg: NetConfig = {
+    ...DEFAULTS,
+    now: Date.now,
+    random: Math.random,
+    log: silentLogger,
+    ...stripUndefined(opts),
+  };
+  const positive = ['handshakeTimeoutMs', 'maxFrameBytes', 'maxClockSkewMs', 'pingIntervalMs', 'idleTimeoutMs', 'maxWriteBufferBytes', 'seenWindowMs', 'seenMax'] as const;
+  for (const k of positive) if (!(Number.isSafeInteger(cfg[k]) && cfg[k] > 0)) throw new ConfigError(`${k} must be a positive integer`);
+  for (const k of ['targetOutbound', 'maxInbound', 'shunMs', 'port'] as const) {
+    if (!(Number.isSafeInteger(cfg[k]) && cfg[k] >= 0)) throw new ConfigError(`${k} must be a non-negative integer`);
+  }
+  if (cfg.port > 65535) throw new ConfigError('port must be at most 65535');
+  if (cfg.maxFrameBytes > 0xffffffff) throw new ConfigError('maxFrameBytes must fit the 32-bit length prefix');
+  // A full frame must always fit, or every large legitimate message would drop the peer.
+  if (cfg.maxWriteBufferBytes < 2 * cfg.maxFrameBytes) throw new ConfigError('maxWriteBufferBytes must be at least 2 × maxFrameBytes');
+  if (cfg.idleTimeoutMs < cfg.pingIntervalMs) throw new ConfigError('idleTimeoutMs must be at least pingIntervalMs');
+  if (!(cfg.backoff.baseMs > 0 && cfg.backoff.maxMs >= cfg.backoff.baseMs)) throw new ConfigError('backoff needs 0 < baseMs <= maxMs');
+  return cfg;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { Identity } from '../identity/identity';
+import { verifySignature } from '../identity/keys';
+import { ErrorCode, ProtocolError } from '../wire/errors';
+import { AuthMsg, HelloMsg, NONCE_BYTES, PROTOCOL_VERSION } from '../wire/messages';
+
+/**
+ * Domain separation for the handshake signature: the same key signs gossip events,
+ * and a signed event body must never double as a handshake proof or vice versa
+ * (an event body is a MessagePack map, so it never starts with these ASCII bytes).
+ */
+export const AUTH_CONTEXT = Buffer.from('p2p-exchange auth v1', 'ascii');
+
+export function makeHello(identity: Identity, listenPort: number, agent: string, now: number): HelloMsg {
+  return {
+    t: 'hello',
+    v: PROTOCOL_VERSION,
+    id: identity.publicKey,
+    port: listenPort,
+    nonce: randomBytes(NONCE_BYTES),
+    agent,
+    ts: now,
+  };
+}
+
+/** The exact bytes a side signs to prove its key: context ‖ verifier's nonce ‖ signer's id. */
+export function authPayload(verifierNonce: Uint8Array, signerId: Uint8Array): Buffer {
+  return Buffer.concat([AUTH_CONTEXT, verifierNonce, signerId]);
+}
+
+export function makeAuth(identity: Identity, theirHello: HelloMsg): AuthMsg {
+  return { t: 'auth', sig: identity.sign(authPayload(theirHello.nonce, identity.publicKey)) };
+}
+
+export interface HelloCheck {
+  selfId: Uint8Array;
+  now: number;
+  maxClockSkewMs: number;
+}
+
+/** Refuses a hello we must not go on with; the thrown code goes into our error frame. */
+export function checkHello(hello: HelloMsg, ctx: HelloCheck): void {
+  if (hello.v !== PROTOCOL_VERSION) {
+    throw new ProtocolError(ErrorCode.BAD_VERSION, `protocol version ${hello.v} is not supported (need ${PROTOCOL_VERSION})`);
+  }
+  if (Buffer.compare(hello.id, ctx.selfId) === 0) {
+    throw new ProtocolError(ErrorCode.SELF_CONNECTION, 'connected to myself');
+  }
+  const skew = hello.ts - ctx.now;
+  if (Math.abs(skew) > ctx.maxClockSkewMs) {
+    throw new ProtocolError(ErrorCode.CLOCK_SKEW, `clock differs by ${skew} ms (bound ${ctx.maxClockSkewMs} ms)`);
+  }
+}
+
+/** Verifies the other side's proof over the nonce we sent it. */
+export function checkAuth(auth: AuthMsg, theirHello: HelloMsg, ourNonce: Uint8Array): void {
+  if (!verifySignature(theirHello.id, authPayload(ourNonce, theirHello.id), auth.sig)) {
+    throw new ProtocolError(ErrorCode.BAD_PROOF, 'handshake signature does not verify');
+  }
+}
