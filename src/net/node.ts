@@ -136,6 +136,17 @@ export class NetNode extends EventEmitter {
     return ev;
   }
 
+  /**
+   * Drops the link to `nodeId` at once, without a word, as a network fault would (the
+   * peer manager then reconnects as for any lost link). Returns false if not linked.
+   */
+  disconnect(nodeId: string, code = 'DISCONNECTED'): boolean {
+    const conn = this.manager.get(nodeId);
+    if (!conn) return false;
+    conn.drop(code, 'disconnected by the local node');
+    return true;
+  }
+
   peers(): PeerView[] {
     return this.manager.peers().map((c) => this.view(c));
   }
