@@ -8,6 +8,7 @@
  */
 import { NIL, type OrderStore } from './order-store';
 import { NO_PRICE, PriceIndex } from './price-index';
+import { PriceMap } from './price-map';
 import type { DepthLevel } from './types';
 
 const INITIAL_LEVELS = 256;
@@ -21,14 +22,19 @@ export class BookSide {
   private lvAmount = new Float64Array(INITIAL_LEVELS);
   private lvTop = 0;
   private lvFree = NIL;
-  private readonly byPrice = new Map<number, number>();
+  private readonly byPrice = new PriceMap();
   private readonly prices = new PriceIndex();
+
+  /** The low bit of every level reference this side hands the store: 0 bids, 1 asks. */
+  private readonly sideBit: number;
 
   /** `isBid`: best is the highest price; otherwise the lowest. */
   constructor(
     private readonly store: OrderStore,
     readonly isBid: boolean,
-  ) {}
+  ) {
+    this.sideBit = isBid ? 0 : 1;
+  }
 
   get levels(): number {
     return this.prices.size;
@@ -47,56 +53,59 @@ export class BookSide {
   /** First order handle at `price`, or NIL. */
   headAt(price: number): number {
     const lv = this.byPrice.get(price);
-    return lv === undefined ? NIL : this.lvHead[lv];
+    return lv === NIL ? NIL : this.lvHead[lv];
   }
 
   /** Whether `amount` more sats at `price` keep that level's total a safe integer. */
   canHold(price: number, amount: number): boolean {
     const lv = this.byPrice.get(price);
-    return lv === undefined || this.lvAmount[lv] + amount <= Number.MAX_SAFE_INTEGER;
+    return lv === NIL || this.lvAmount[lv] + amount <= Number.MAX_SAFE_INTEGER;
   }
 
   /** Links order `h` (already in the store) into its level at its priority position. */
   insert(h: number): void {
     const s = this.store;
-    const price = s.price[h];
+    const price = s.price(h);
     let lv = this.byPrice.get(price);
-    if (lv === undefined) lv = this.newLevel(price);
-    s.level[h] = lv;
+    if (lv === NIL) lv = this.newLevel(price);
+    // The side rides in the low bit, so the book knows an order's side from its level.
+    s.setLevel(h, lv * 2 + this.sideBit);
     this.lvCount[lv]++;
-    this.lvAmount[lv] += s.amount[h];
+    this.lvAmount[lv] += s.amount(h);
     // Usually the newest order goes last. One from another node can arrive late with
     // an earlier ts: walk back from the tail to its place, so every node agrees.
     let after = this.lvTail[lv];
-    while (after !== NIL && precedes(s, h, after)) after = s.prev[after];
-    s.prev[h] = after;
+    while (after !== NIL && precedes(s, h, after)) after = s.prev(after);
+    s.setPrev(h, after);
+    let next: number;
     if (after === NIL) {
-      s.next[h] = this.lvHead[lv];
+      next = this.lvHead[lv];
       this.lvHead[lv] = h;
     } else {
-      s.next[h] = s.next[after];
-      s.next[after] = h;
+      next = s.next(after);
+      s.setNext(after, h);
     }
-    if (s.next[h] === NIL) this.lvTail[lv] = h;
-    else s.prev[s.next[h]] = h;
+    s.setNext(h, next);
+    if (next === NIL) this.lvTail[lv] = h;
+    else s.setPrev(next, h);
   }
 
   /** Lowers the level total after order `h` lost `by` sats (the order stays linked). */
   reduced(h: number, by: number): void {
-    this.lvAmount[this.store.level[h]] -= by;
+    this.lvAmount[this.store.level(h) >> 1] -= by;
   }
 
   /** Unlinks order `h` from its level; drops the level when it empties. O(1) plus the level drop. */
   unlink(h: number): void {
     const s = this.store;
-    const lv = s.level[h];
-    const prev = s.prev[h];
-    const next = s.next[h];
+    const lv = s.level(h) >> 1;
+    const prev = s.prev(h);
+    const next = s.next(h);
     if (prev === NIL) this.lvHead[lv] = next;
-    else s.next[prev] = next;
+    else s.setNext(prev, next);
     if (next === NIL) this.lvTail[lv] = prev;
-    else s.prev[next] = prev;
-    this.lvAmount[lv] -= s.amount[h];
+    else s.setPrev(next, prev);
+    this.lvAmount[lv] -= s.amount(h);
     if (--this.lvCount[lv] === 0) this.dropLevel(lv);
   }
 
@@ -104,7 +113,7 @@ export class BookSide {
   depth(maxLevels: number): DepthLevel[] {
     const out: DepthLevel[] = [];
     for (let p = this.best(); p !== NO_PRICE && out.length < maxLevels; p = this.worse(p)) {
-      const lv = this.byPrice.get(p)!;
+      const lv = this.byPrice.get(p);
       out.push({ price: p, amount: this.lvAmount[lv], orders: this.lvCount[lv] });
     }
     return out;
@@ -114,7 +123,7 @@ export class BookSide {
   handles(): number[] {
     const out: number[] = [];
     for (let p = this.best(); p !== NO_PRICE; p = this.worse(p)) {
-      for (let h = this.headAt(p); h !== NIL; h = this.store.next[h]) out.push(h);
+      for (let h = this.headAt(p); h !== NIL; h = this.store.next(h)) out.push(h);
     }
     return out;
   }
@@ -157,9 +166,9 @@ export class BookSide {
 
 /** Whether order a has priority over order b at the same price: earlier ts, then lower id. */
 function precedes(s: OrderStore, a: number, b: number): boolean {
-  const ta = s.ts[a];
-  const tb = s.ts[b];
-  return ta < tb || (ta === tb && s.ids[a] < s.ids[b]);
+  const ta = s.ts(a);
+  const tb = s.ts(b);
+  return ta < tb || (ta === tb && s.id(a) < s.id(b));
 }
 
 function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {

@@ -100,8 +100,9 @@ export function match(book: OrderBook, incoming: Incoming, opts?: PlanOptions): 
       amount: walk.remaining,
       ts: incoming.ts!,
     };
+    // add() copies the fields into its store and keeps no reference, so handing the
+    // same object back to the caller is safe.
     book.add(rested);
-    rested = { ...rested };
   }
   return { legs, filled: incoming.amount - walk.remaining, rested, selfTrade: walk.selfTrade };
 }
@@ -122,8 +123,8 @@ function walkBook(book: OrderBook, inc: Incoming, opts: PlanOptions | undefined,
   let remaining = inc.amount;
   for (let price = side.best(); remaining > 0 && price !== NO_PRICE; price = side.worse(price)) {
     if (limit !== null && (isBuy ? price > limit : price < limit)) break;
-    for (let h = side.headAt(price); h !== NIL && remaining > 0; h = s.next[h]) {
-      let take = s.amount[h];
+    for (let h = side.headAt(price); h !== NIL && remaining > 0; h = s.next(h)) {
+      let take = s.amount(h);
       let order: RestingOrder | undefined;
       if (eligible !== undefined || available !== undefined) {
         order = book.snapshot(h);
@@ -135,7 +136,7 @@ function walkBook(book: OrderBook, inc: Incoming, opts: PlanOptions | undefined,
           if (free < take) take = free;
         }
       }
-      if (s.owners[h] === inc.owner) return { remaining, selfTrade: true };
+      if (s.owner(h) === inc.owner) return { remaining, selfTrade: true };
       if (remaining < take) take = remaining;
       legs.push({ order: order ?? book.snapshot(h), amount: take, price });
       if (handles !== undefined) handles.push(h);

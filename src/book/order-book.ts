@@ -9,13 +9,11 @@
  */
 import { BookSide } from './book-side';
 import { BookError } from './errors';
+import { IdIndex } from './id-index';
 import { NIL, OrderStore } from './order-store';
 import type { DepthLevel, RestingOrder, Side } from './types';
 import { NO_PRICE } from './price-index';
 import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from './units';
-
-const BUY = 0;
-const SELL = 1;
 
 export class OrderBook {
   /** @internal Columns of every resting order; read by the matcher. */
@@ -24,9 +22,10 @@ export class OrderBook {
   readonly bids: BookSide;
   /** @internal */
   readonly asks: BookSide;
-  private readonly byId = new Map<string, number>();
+  private readonly byId: IdIndex;
 
   constructor() {
+    this.byId = new IdIndex(this.store);
     this.bids = new BookSide(this.store, true);
     this.asks = new BookSide(this.store, false);
   }
@@ -38,12 +37,12 @@ export class OrderBook {
   /** Rests an order. Throws BookError DUPLICATE_ID, INVALID_ORDER or LEVEL_OVERFLOW. */
   add(order: RestingOrder): void {
     checkOrder(order);
-    if (this.byId.has(order.id)) throw new BookError('DUPLICATE_ID', `order ${order.id} is already in the book`);
+    if (this.byId.get(order.id) !== NIL) throw new BookError('DUPLICATE_ID', `order ${order.id} is already in the book`);
     const side = order.side === 'buy' ? this.bids : this.asks;
     if (!side.canHold(order.price, order.amount)) {
       throw new BookError('LEVEL_OVERFLOW', `level ${order.price} would hold more than 2^53 sats`);
     }
-    const h = this.store.alloc(order.id, order.owner, order.side === 'buy' ? BUY : SELL, order.price, order.amount, order.ts);
+    const h = this.store.alloc(order.id, order.owner, order.price, order.amount, order.ts);
     this.byId.set(order.id, h);
     side.insert(h);
   }
@@ -51,7 +50,7 @@ export class OrderBook {
   /** Removes an order; returns it as it was, or undefined for an unknown (or already gone) id. */
   cancel(id: string): RestingOrder | undefined {
     const h = this.byId.get(id);
-    if (h === undefined) return undefined;
+    if (h === NIL) return undefined;
     const order = this.snapshot(h);
     this.remove(h);
     return order;
@@ -64,22 +63,22 @@ export class OrderBook {
    */
   reduce(id: string, filled: number): number {
     const h = this.byId.get(id);
-    if (h === undefined) throw new BookError('UNKNOWN_ORDER', `order ${id} is not in the book`);
+    if (h === NIL) throw new BookError('UNKNOWN_ORDER', `order ${id} is not in the book`);
     if (!Number.isSafeInteger(filled) || filled < 0) {
       throw new BookError('INVALID_ORDER', `filled must be a non-negative integer of sats, got ${filled}`);
     }
-    const remaining = this.store.amount[h];
+    const remaining = this.store.amount(h);
     if (filled > remaining) throw new BookError('OVERFILL', `order ${id} has ${remaining} sats left, cannot fill ${filled}`);
     return this.reduceHandle(h, filled);
   }
 
   get(id: string): RestingOrder | undefined {
     const h = this.byId.get(id);
-    return h === undefined ? undefined : this.snapshot(h);
+    return h === NIL ? undefined : this.snapshot(h);
   }
 
   has(id: string): boolean {
-    return this.byId.has(id);
+    return this.byId.get(id) !== NIL;
   }
 
   bestBid(): RestingOrder | undefined {
@@ -111,33 +110,38 @@ export class OrderBook {
   snapshot(h: number): RestingOrder {
     const s = this.store;
     return {
-      id: s.ids[h],
-      owner: s.owners[h],
-      side: s.side[h] === BUY ? 'buy' : 'sell',
-      price: s.price[h],
-      amount: s.amount[h],
-      ts: s.ts[h],
+      id: s.id(h),
+      owner: s.owner(h),
+      side: this.isBid(h) ? 'buy' : 'sell',
+      price: s.price(h),
+      amount: s.amount(h),
+      ts: s.ts(h),
     };
   }
 
   /** @internal reduce() by handle, for the matcher, which has checked `filled` already. */
   reduceHandle(h: number, filled: number): number {
     const s = this.store;
-    const remaining = s.amount[h] - filled;
+    const remaining = s.amount(h) - filled;
     if (remaining === 0) {
       this.remove(h);
       return 0;
     }
-    (s.side[h] === BUY ? this.bids : this.asks).reduced(h, filled);
-    s.amount[h] = remaining;
+    (this.isBid(h) ? this.bids : this.asks).reduced(h, filled);
+    s.setAmount(h, remaining);
     return remaining;
   }
 
   private remove(h: number): void {
     const s = this.store;
-    (s.side[h] === BUY ? this.bids : this.asks).unlink(h);
-    this.byId.delete(s.ids[h]);
+    (this.isBid(h) ? this.bids : this.asks).unlink(h);
+    this.byId.delete(s.id(h), h);
     s.free(h);
+  }
+
+  /** BookSide puts the side in the low bit of the order's level reference: 0 = bid. */
+  private isBid(h: number): boolean {
+    return (this.store.level(h) & 1) === 0;
   }
 
   private bestOf(side: BookSide): RestingOrder | undefined {
@@ -150,9 +154,7 @@ export class OrderBook {
 
 /** The book stores only what it can order exactly: integer money in range, finite ts. */
 function checkOrder(o: RestingOrder): void {
-  const bad = (what: string): never => {
-    throw new BookError('INVALID_ORDER', `order ${String(o.id)}: ${what}`);
-  };
+  const bad = (what: string): never => invalid(o, what);
   if (typeof o.id !== 'string' || o.id === '') bad('id must be a non-empty string');
   if (typeof o.owner !== 'string') bad('owner must be a string');
   if (o.side !== 'buy' && o.side !== 'sell') bad(`side must be "buy" or "sell", got ${String(o.side)}`);
@@ -163,4 +165,8 @@ function checkOrder(o: RestingOrder): void {
     bad(`amount must be an integer of sats in 1..${MAX_AMOUNT_SATS}, got ${o.amount}`);
   }
   if (!Number.isFinite(o.ts)) bad(`ts must be a finite number, got ${o.ts}`);
+}
+
+function invalid(o: RestingOrder, what: string): never {
+  throw new BookError('INVALID_ORDER', `order ${String(o.id)}: ${what}`);
 }

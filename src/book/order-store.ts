@@ -1,33 +1,39 @@
 /**
- * Storage for resting orders as columns indexed by an integer handle, instead of one
- * JS object per order. A million orders then cost a few flat arrays (about 50 bytes
- * per order plus the id index) rather than a million objects with boxed doubles, and
- * the matching loop walks int32 links without touching the GC.
+ * Storage for resting orders, addressed by an integer handle instead of one JS object
+ * per order. A million orders cost three flat arrays (48 bytes per order plus the id
+ * index) rather than a million objects with boxed doubles, and the matching loop walks
+ * int32 links without allocating.
  *
- * Each order is also a node of its price level's doubly linked list (prev/next), so
- * removing any order is O(1) however many share its price. Freed handles are reused
+ * Records are interleaved (array of structs), not one array per field: touching an
+ * order at a random handle, as a cancel does, then costs about three cache misses
+ * (ints, doubles, strings) instead of one per field. On a book larger than the CPU
+ * cache that is most of the cost of a cancel.
+ *
+ * Each order is a node of its price level's doubly linked list (prev/next), so any
+ * order is unlinked in O(1) however many share its price. Freed handles are reused
  * through a free list threaded through `next`.
  */
 export const NIL = -1;
 
 const INITIAL_CAPACITY = 1024;
 
-export class OrderStore {
-  /** Cents per BTC. MAX_PRICE_CENTS fits in an int32. */
-  price: Int32Array;
-  /** Remaining sats; doubles hold every integer up to 2^53 exactly. */
-  amount: Float64Array;
-  /** Owner's timestamp, ms. */
-  ts: Float64Array;
-  prev: Int32Array;
-  next: Int32Array;
-  /** Handle of the price level the order rests in. */
-  level: Int32Array;
-  /** 0 = buy, 1 = sell. */
-  side: Uint8Array;
-  readonly ids: string[] = [];
-  readonly owners: string[] = [];
+/** int32 record: price (cents, fits: MAX_PRICE_CENTS < 2^31), prev, next, level ref. */
+const INTS = 4;
+const PRICE = 0;
+const PREV = 1;
+const NEXT = 2;
+const LEVEL = 3;
+/** float64 record: amount (sats; every integer below 2^53 is exact), ts (ms). */
+const DOUBLES = 2;
+const AMOUNT = 0;
+const TS = 1;
+/** string record: id, owner. */
+const STRINGS = 2;
 
+export class OrderStore {
+  private ints: Int32Array;
+  private doubles: Float64Array;
+  private readonly strings: string[] = [];
   private capacity = INITIAL_CAPACITY;
   /** Handles below `top` have been used at least once. */
   private top = 0;
@@ -35,75 +41,92 @@ export class OrderStore {
   private live = 0;
 
   constructor() {
-    this.price = new Int32Array(INITIAL_CAPACITY);
-    this.amount = new Float64Array(INITIAL_CAPACITY);
-    this.ts = new Float64Array(INITIAL_CAPACITY);
-    this.prev = new Int32Array(INITIAL_CAPACITY);
-    this.next = new Int32Array(INITIAL_CAPACITY);
-    this.level = new Int32Array(INITIAL_CAPACITY);
-    this.side = new Uint8Array(INITIAL_CAPACITY);
+    this.ints = new Int32Array(INITIAL_CAPACITY * INTS);
+    this.doubles = new Float64Array(INITIAL_CAPACITY * DOUBLES);
   }
 
   get size(): number {
     return this.live;
   }
 
-  alloc(id: string, owner: string, side: number, price: number, amount: number, ts: number): number {
+  alloc(id: string, owner: string, price: number, amount: number, ts: number): number {
     let h = this.freeHead;
     if (h !== NIL) {
-      this.freeHead = this.next[h];
-      this.ids[h] = id;
-      this.owners[h] = owner;
+      this.freeHead = this.ints[h * INTS + NEXT];
+      this.strings[h * STRINGS] = id;
+      this.strings[h * STRINGS + 1] = owner;
     } else {
       if (this.top === this.capacity) this.grow();
       h = this.top++;
-      // push keeps the string arrays packed (no holes), which keeps them fast.
-      this.ids.push(id);
-      this.owners.push(owner);
+      // push keeps the array packed (no holes), which keeps it fast.
+      this.strings.push(id, owner);
     }
-    this.side[h] = side;
-    this.price[h] = price;
-    this.amount[h] = amount;
-    this.ts[h] = ts;
-    this.prev[h] = NIL;
-    this.next[h] = NIL;
+    const i = h * INTS;
+    this.ints[i + PRICE] = price;
+    this.ints[i + PREV] = NIL;
+    this.ints[i + NEXT] = NIL;
+    this.doubles[h * DOUBLES + AMOUNT] = amount;
+    this.doubles[h * DOUBLES + TS] = ts;
     this.live++;
     return h;
   }
 
   free(h: number): void {
     // Drop the strings so a freed slot does not keep them alive.
-    this.ids[h] = '';
-    this.owners[h] = '';
-    this.amount[h] = 0;
-    this.next[h] = this.freeHead;
+    this.strings[h * STRINGS] = '';
+    this.strings[h * STRINGS + 1] = '';
+    this.ints[h * INTS + NEXT] = this.freeHead;
     this.freeHead = h;
     this.live--;
   }
 
+  id(h: number): string {
+    return this.strings[h * STRINGS];
+  }
+  owner(h: number): string {
+    return this.strings[h * STRINGS + 1];
+  }
+  price(h: number): number {
+    return this.ints[h * INTS + PRICE];
+  }
+  prev(h: number): number {
+    return this.ints[h * INTS + PREV];
+  }
+  next(h: number): number {
+    return this.ints[h * INTS + NEXT];
+  }
+  /** The owning side's reference to the order's level (see BookSide). */
+  level(h: number): number {
+    return this.ints[h * INTS + LEVEL];
+  }
+  amount(h: number): number {
+    return this.doubles[h * DOUBLES + AMOUNT];
+  }
+  ts(h: number): number {
+    return this.doubles[h * DOUBLES + TS];
+  }
+
+  setPrev(h: number, v: number): void {
+    this.ints[h * INTS + PREV] = v;
+  }
+  setNext(h: number, v: number): void {
+    this.ints[h * INTS + NEXT] = v;
+  }
+  setLevel(h: number, v: number): void {
+    this.ints[h * INTS + LEVEL] = v;
+  }
+  setAmount(h: number, v: number): void {
+    this.doubles[h * DOUBLES + AMOUNT] = v;
+  }
+
   private grow(): void {
     const capacity = this.capacity * 2;
-    this.price = growInt32(this.price, capacity);
-    this.amount = growFloat64(this.amount, capacity);
-    this.ts = growFloat64(this.ts, capacity);
-    this.prev = growInt32(this.prev, capacity);
-    this.next = growInt32(this.next, capacity);
-    this.level = growInt32(this.level, capacity);
-    const side = new Uint8Array(capacity);
-    side.set(this.side);
-    this.side = side;
+    const ints = new Int32Array(capacity * INTS);
+    ints.set(this.ints);
+    const doubles = new Float64Array(capacity * DOUBLES);
+    doubles.set(this.doubles);
+    this.ints = ints;
+    this.doubles = doubles;
     this.capacity = capacity;
   }
-}
-
-function growInt32(old: Int32Array, capacity: number): Int32Array {
-  const next = new Int32Array(capacity);
-  next.set(old);
-  return next;
-}
-
-function growFloat64(old: Float64Array, capacity: number): Float64Array {
-  const next = new Float64Array(capacity);
-  next.set(old);
-  return next;
 }
