@@ -51,8 +51,8 @@ export class PeerManager extends EventEmitter {
   private readonly announced = new Set<PeerConnection>();
   /** Every connection not yet released (handshaking, open, closing). */
   private readonly live = new Set<PeerConnection>();
-  /** Sockets of dials not yet connected. */
-  private readonly dialling = new Map<string, Socket>();
+  /** Sockets of dials not yet connected, with the address each dials. */
+  private readonly dialling = new Map<Socket, string>();
   private server: Server | null = null;
   private maintainTimer: NodeJS.Timeout | null = null;
   private maintainAt = Infinity;
@@ -142,20 +142,28 @@ export class PeerManager extends EventEmitter {
     const key = addrString(host, port);
     return new Promise((resolve, reject) => {
       const socket = tcpConnect({ host, port });
-      this.dialling.set(key, socket);
+      this.dialling.set(socket, key);
+      let settled = false;
       const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.cfg.handshakeTimeoutMs);
-      const failed = (err: Error) => {
+      const failed = (err?: Error) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        this.dialling.delete(key);
+        socket.off('connect', connected);
+        this.dialling.delete(socket);
+        if (this.closing) return reject(new ConnectError(ConnectCode.CLOSED, 'node closed while connecting'));
         this.book.failed(host, port, this.cfg.now());
         this.scheduleMaintain(0);
-        reject(new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${key}: ${err.message}`));
+        reject(new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${key}: ${err?.message ?? 'closed'}`));
       };
-      socket.once('error', failed);
-      socket.once('connect', () => {
+      const onError = (err: Error) => failed(err);
+      const onClose = () => failed();
+      const connected = () => {
+        settled = true;
         clearTimeout(timer);
-        socket.off('error', failed);
-        this.dialling.delete(key);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        this.dialling.delete(socket);
         const conn = this.attach(socket, 'outbound', host, port);
         conn.once('registered', (winner: PeerConnection) => resolve(winner));
         conn.once('close', (info: CloseInfo) => {
@@ -163,7 +171,11 @@ export class PeerManager extends EventEmitter {
           if (winner && info.code === ErrorCode.DUPLICATE_CONNECTION) resolve(winner);
           else reject(new ConnectError(info.code, info.message));
         });
-      });
+      };
+      // A destroy() without an error (our close()) emits only 'close'.
+      socket.once('error', onError);
+      socket.once('close', onClose);
+      socket.once('connect', connected);
     });
   }
 
@@ -190,7 +202,7 @@ export class PeerManager extends EventEmitter {
     this.closing = true;
     if (this.maintainTimer) clearTimeout(this.maintainTimer);
     this.maintainTimer = null;
-    for (const s of this.dialling.values()) s.destroy();
+    for (const s of this.dialling.keys()) s.destroy();
     const server = this.server;
     const serverClosed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     for (const c of this.live) {
@@ -206,7 +218,8 @@ export class PeerManager extends EventEmitter {
 
   /** Is this address connected, being dialled, shunned, or known to be a node we already have? */
   private busy(p: KnownPeer, now: number): boolean {
-    if (this.dialling.has(addrString(p.host, p.port))) return true;
+    const addr = addrString(p.host, p.port);
+    for (const a of this.dialling.values()) if (a === addr) return true;
     if (p.id && (p.id === this.cfg.identity.nodeId || this.open.get(p.id))) return true;
     if (this.shuns.has(addrKey(p.host, p.port), now) || (p.id && this.shuns.has(idKey(p.id), now))) return true;
     for (const c of this.live) {
