@@ -186,6 +186,14 @@ export class NetNode extends EventEmitter {
   }
 
   /**
+   * Resolves once every peer has answered a ping sent now, i.e. has handled every frame
+   * we sent it before this call (see PeerConnection.roundTrip).
+   */
+  async roundTrip(): Promise<void> {
+    await Promise.all(this.manager.liveConnections().map((c) => c.roundTrip()));
+  }
+
+  /**
    * Says goodbye (error frame SHUTDOWN) to every peer and releases every socket and
    * timer. `abrupt` drops links without a word, as a crash would (for tests).
    */

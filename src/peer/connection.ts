@@ -71,6 +71,7 @@ export class PeerConnection extends EventEmitter {
   private graceTimer: NodeJS.Timeout | null = null;
   private idleTicks = 0;
   private pingSeq = 0;
+  private readonly pongWaiters = new Map<number, () => void>();
 
   constructor(
     readonly stream: Duplex,
@@ -114,6 +115,24 @@ export class PeerConnection extends EventEmitter {
       this.opts.handshakeTimeoutMs,
     );
     this.sendNow(this.hello);
+  }
+
+  /**
+   * Resolves once the peer has answered a ping sent now. By then it has handled every
+   * frame we sent before the ping (TCP keeps order, and frames are handled as they are
+   * read), which makes this a barrier for quiescence checks. Resolves too if the link
+   * closes first.
+   */
+  roundTrip(): Promise<void> {
+    if (this.state !== 'open') return Promise.resolve();
+    const n = ++this.pingSeq;
+    return new Promise((resolve) => {
+      this.pongWaiters.set(n, resolve);
+      if (!this.sendNow({ t: 'ping', n })) {
+        this.pongWaiters.delete(n);
+        resolve();
+      }
+    });
   }
 
   /** Sends a message on an open link; false if closed or the peer was dropped for not reading. */
@@ -187,8 +206,15 @@ export class PeerConnection extends EventEmitter {
       case 'ping':
         this.sendNow({ t: 'pong', n: msg.n });
         return;
-      case 'pong':
-        return; // receiving it already reset the idle count
+      case 'pong': {
+        // Receiving it already reset the idle count; it may also end a roundTrip().
+        const waiter = this.pongWaiters.get(msg.n);
+        if (waiter) {
+          this.pongWaiters.delete(msg.n);
+          waiter();
+        }
+        return;
+      }
       default:
         this.emit('message', msg);
     }
@@ -235,6 +261,8 @@ export class PeerConnection extends EventEmitter {
     this.clearTimer('pingTimer');
     // A peer that blamed us is not shunned for it; only what we detected counts.
     this.closeInfo = { code, message, by, misbehaved: by === 'local' && isMisbehaviour(code) };
+    for (const w of this.pongWaiters.values()) w();
+    this.pongWaiters.clear();
     this.emit('close', this.closeInfo);
   }
 

@@ -1,0 +1,405 @@
+/**
+ * One exchange node: the network layer below, the order ledger and matching engine in
+ * the middle, the in-process API on top. This file wires them and owns the timers;
+ * the decisions live in small pure files (owner.ts, checks.ts, order-ledger.ts,
+ * matching in ../book).
+ */
+import { EventEmitter } from 'node:events';
+import { NetNode, type GossipEvent, type PeerView as NetPeer } from '../net/node';
+import { silentLogger, type Logger } from '../log/logger';
+import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
+import {
+  ExchangeError,
+  type AcceptResult,
+  type BookView,
+  type ExchangeApi,
+  type ExchangeOptions,
+  type OrderView,
+  type PeerView,
+  type PlaceInput,
+  type PlaceResult,
+  type StatusView,
+  type TradeView,
+} from './api';
+import { checkEvent, type Checked, type SignedEvent } from './checks';
+import { KIND, type AddData } from './events';
+import { Liveness } from './liveness';
+import { OrderLedger, type OrderRecord } from './order-ledger';
+import { OwnerDesk } from './owner-desk';
+import { Placement } from './placement';
+import { Reservations } from './reservations';
+import { Taker } from './taker';
+import { openSigned } from '../net/node';
+
+export interface ExchangeTuning {
+  /** How long an owner has to answer an accept (the accept's deadline). Default 5 s. */
+  acceptTimeoutMs: number;
+  /** Largest clock difference tolerated between peers; also the handshake's bound. Default 5 s. */
+  clockBoundMs: number;
+  /** Owner heartbeat period. Default 2 s. */
+  heartbeatMs: number;
+  /** An owner not heard from for this long has its orders marked stale. Default 10 s. */
+  staleAfterMs: number;
+  /** How long filled/cancelled orders are remembered to absorb late events. Default 10 min. */
+  retainMs: number;
+}
+
+export const DEFAULT_TUNING: ExchangeTuning = {
+  acceptTimeoutMs: 5_000,
+  clockBoundMs: 5_000,
+  heartbeatMs: 2_000,
+  staleAfterMs: 10_000,
+  retainMs: 10 * 60_000,
+};
+
+export interface ExchangeStartOptions extends ExchangeOptions {
+  tuning?: Partial<ExchangeTuning>;
+  /** Passed through to the network layer (targets, backoff, timeouts...). */
+  net?: Record<string, unknown>;
+  now?: () => number;
+}
+
+export class Exchange extends EventEmitter implements ExchangeApi {
+  readonly nodeId: string;
+  private readonly ledger: OrderLedger;
+  private readonly liveness: Liveness;
+  private readonly reservations = new Reservations();
+  private readonly taker: Taker;
+  private readonly desk: OwnerDesk;
+  private readonly placement: Placement;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly startedAt: number;
+  private readonly checked = new WeakMap<object, Checked>();
+  private closed = false;
+
+  private constructor(
+    private readonly net: NetNode,
+    private readonly log: Logger,
+    private readonly tuning: ExchangeTuning,
+    private readonly now: () => number,
+  ) {
+    super();
+    this.nodeId = net.nodeId;
+    this.startedAt = now();
+    this.ledger = new OrderLedger(now, tuning.retainMs);
+    this.liveness = new Liveness(tuning.staleAfterMs);
+    const publish = (kind: string, data: Record<string, unknown>): GossipEvent => net.publish(kind, data);
+    this.taker = new Taker({
+      publish,
+      now,
+      reservations: this.reservations,
+      acceptTimeoutMs: tuning.acceptTimeoutMs,
+      clockBoundMs: tuning.clockBoundMs,
+    });
+    this.desk = new OwnerDesk({ me: this.nodeId, ledger: this.ledger, reservations: this.reservations, publish, now, log });
+    this.placement = new Placement({
+      me: this.nodeId,
+      ledger: this.ledger,
+      reservations: this.reservations,
+      taker: this.taker,
+      desk: this.desk,
+      isStale: (node) => node !== this.nodeId && this.liveness.isStale(node, this.now()),
+      log,
+    });
+    this.desk.onTrade = (t) => this.tradeSeen(t);
+    this.desk.onOrder = (rec) => this.emit('order', this.ledger.view(rec, false));
+  }
+
+  static async start(opts: ExchangeStartOptions): Promise<Exchange> {
+    const tuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    const now = opts.now ?? Date.now;
+    const log = opts.log ?? silentLogger;
+    let self: Exchange | null = null;
+    const net = await NetNode.start({
+      host: opts.host,
+      port: opts.port ?? 0,
+      dataDir: opts.dataDir,
+      peers: opts.peers,
+      maxClockSkewMs: tuning.clockBoundMs,
+      now,
+      log,
+      ...opts.net,
+      validate: (ev: GossipEvent) => self!.validate(ev),
+      syncSource: () => self!.syncSource(),
+    });
+    self = new Exchange(net, log, tuning, now);
+    self.wire();
+    return self;
+  }
+
+  private wire(): void {
+    this.net.on('event', (ev: GossipEvent, from: NetPeer) => this.apply(ev, this.checked.get(ev) ?? null, from, false));
+    this.net.on('sync-event', (ev: GossipEvent, from: NetPeer) => {
+      const c = checkEvent(ev, this.ledger, openSigned);
+      if (typeof c === 'string') {
+        this.log.warn('peer.invalid', { peer: from.nodeId, code: c, kind: ev.kind, event: ev.id, via: 'sync' });
+        return;
+      }
+      this.apply(ev, c, from, true);
+    });
+    this.net.on('sync-done', (from: NetPeer, count: number) => {
+      this.log.info('sync.done', { peer: from.nodeId, events: count, orders: this.ledger.book.size });
+      this.emit('sync-done', from, count);
+      // A link came (back) up: crossings we gave up on while cut off may resolve now.
+      this.placement.resolveAll();
+    });
+    this.net.on('peer', (p: NetPeer) => this.emit('peer', p));
+    this.net.on('peer-closed', (p: NetPeer, reason: string) => this.emit('peer-closed', p, reason));
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.tuning.heartbeatMs, () => this.heartbeat());
+    every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
+    every(Math.max(1000, this.tuning.retainMs / 10), () => this.ledger.prune());
+    this.heartbeat();
+  }
+
+  // ---- incoming events -------------------------------------------------------------
+
+  private validate(ev: GossipEvent): string | null {
+    const c = checkEvent(ev, this.ledger, openSigned);
+    if (typeof c === 'string') return c;
+    this.checked.set(ev, c);
+    return null;
+  }
+
+  private apply(ev: SignedEvent & { hops?: number }, c: Checked | null, from: NetPeer | null, viaSync: boolean): void {
+    if (this.closed) return;
+    if (c === null) {
+      const again = checkEvent(ev, this.ledger, openSigned);
+      if (typeof again === 'string') return;
+      c = again;
+    }
+    const change = this.liveness.heard(ev.origin, ev.ts, this.now());
+    if (change) this.livenessChanged(change.node, change.stale);
+    switch (c.kind) {
+      case KIND.heartbeat:
+        this.liveness.heartbeat(ev.origin, ev.ts, ev.raw);
+        return;
+      case KIND.add:
+        this.learnOrder(ev, c.data, viaSync ? null : (ev.hops ?? null), from);
+        return;
+      case KIND.accept: {
+        const rec = this.ledger.get(c.data.order);
+        if (!rec) return;
+        this.ledger.noteAccept(rec, ev);
+        if (rec.owner === this.nodeId) this.desk.answer(rec, ev, c.data);
+        return;
+      }
+      default: {
+        let rec = this.ledger.get(c.data.order);
+        if (!rec) {
+          this.learnOrder(c.add, c.addData, null, from);
+          rec = this.ledger.get(c.data.order);
+          if (!rec) return;
+        }
+        this.desk.applyUpdate(rec, ev, c.kind, c.data);
+        if (c.kind === KIND.confirm && c.data.taker === this.nodeId && this.taker.isWaiting(c.data.accept)) {
+          // If we took on behalf of a resting order of ours, book its fill in this same
+          // turn: the reservation it replaces is released just below, and an accept of
+          // that order decided in between must already see the new filled total.
+          const r = this.reservations.get(c.data.accept);
+          const mine = r?.forOrder ? this.ledger.get(r.forOrder) : undefined;
+          if (mine && c.data.amount > 0) this.desk.fill(mine, c.data.accept, c.data.amount);
+          this.taker.answered(c.data.accept, c.data.amount, this.ledger.trade(c.data.accept) ?? null, c.data.reason);
+        }
+      }
+    }
+  }
+
+  private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: NetPeer | null): void {
+    if (!this.ledger.add(ev, data)) return;
+    const rec = this.ledger.get(ev.id)!;
+    this.log.info('order.added', {
+      order: rec.id,
+      owner: rec.owner,
+      side: rec.side,
+      price: rec.price,
+      amount: rec.amount,
+      ...(hops !== null ? { hops } : { via: 'sync' }),
+      ...(from ? { from: from.nodeId } : {}),
+    });
+    this.emit('order', this.ledger.view(rec, this.stale(rec)));
+    // A newer order of ours crossing this older one is ours to resolve.
+    this.placement.crossingsAgainst(rec);
+  }
+
+  private tradeSeen(t: TradeView): void {
+    this.log.info('trade', { trade: t.id, order: t.orderId, maker: t.maker, taker: t.taker, amount: t.amount, price: t.price });
+    this.emit('trade', t);
+  }
+
+  // ---- timers ----------------------------------------------------------------------
+
+  private heartbeat(): void {
+    if (this.closed) return;
+    const ev = this.net.publish(KIND.heartbeat, {});
+    this.liveness.heartbeat(this.nodeId, ev.ts, ev.raw);
+  }
+
+  private sweepLiveness(): void {
+    for (const ch of this.liveness.sweep(this.now())) this.livenessChanged(ch.node, ch.stale);
+  }
+
+  private livenessChanged(node: string, stale: boolean): void {
+    if (node === this.nodeId) return;
+    this.log.info(stale ? 'owner.stale' : 'owner.live', { node });
+    this.emit(stale ? 'owner-stale' : 'owner-live', node);
+    if (!stale) this.placement.resolveAll();
+  }
+
+  private *syncSource(): Generator<{ body: Uint8Array; sig: Uint8Array }> {
+    yield* this.liveness.latestHeartbeats();
+    yield* this.ledger.signedHistory();
+  }
+
+  private stale(rec: OrderRecord): boolean {
+    return rec.owner !== this.nodeId && this.liveness.isStale(rec.owner, this.now());
+  }
+
+  // ---- API -------------------------------------------------------------------------
+
+  async place(input: PlaceInput): Promise<PlaceResult> {
+    this.assertOpen();
+    const { side, price, amount } = input;
+    if (side !== 'buy' && side !== 'sell') throw new ExchangeError('BAD_SIDE', 'side must be "buy" or "sell"');
+    if (!Number.isSafeInteger(price) || price <= 0 || price > MAX_PRICE_CENTS) {
+      throw new ExchangeError('BAD_PRICE', `price must be an integer number of cents in 1..${MAX_PRICE_CENTS}`);
+    }
+    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_SATS) {
+      throw new ExchangeError('BAD_AMOUNT', `amount must be an integer number of sats in 1..${MAX_AMOUNT_SATS}`);
+    }
+    return this.placement.place({ side, price, amount });
+  }
+
+  async accept(orderId: string, amount?: number): Promise<AcceptResult> {
+    this.assertOpen();
+    const rec = this.ledger.get(orderId);
+    if (!rec) throw new ExchangeError('UNKNOWN_ORDER', `no order ${orderId}`);
+    if (rec.owner === this.nodeId) throw new ExchangeError('OWN_ORDER', 'a node never takes its own order');
+    if (rec.status === 'cancelled') throw new ExchangeError('ORDER_CANCELLED', `order ${orderId} was cancelled`);
+    if (rec.status === 'filled' || rec.filled >= rec.amount) throw new ExchangeError('ORDER_FILLED', `order ${orderId} is already filled`);
+    if (this.stale(rec)) throw new ExchangeError('OWNER_STALE', `the owner of ${orderId} has not been heard from lately`);
+    const free = rec.amount - rec.filled - this.reservations.reservedOn(rec.id);
+    const want = amount ?? free;
+    if (!Number.isSafeInteger(want) || want <= 0) throw new ExchangeError('BAD_AMOUNT', 'amount must be a positive number of sats');
+    if (want > free) {
+      throw new ExchangeError('AMOUNT_TOO_LARGE', `only ${free} sats of ${orderId} are available (asked ${want})`);
+    }
+    this.log.info('accept.sent', { order: rec.id, owner: rec.owner, amount: want });
+    const out = await this.taker.send(rec.id, want, null);
+    this.log.info('accept.answered', { order: rec.id, accept: out.acceptId, filled: out.filled, reason: out.reason });
+    const res: AcceptResult = { orderId: rec.id, requested: want, filled: out.filled, trade: out.trade };
+    if (out.reason !== undefined) res.reason = out.reason;
+    return res;
+  }
+
+  async cancel(orderId: string): Promise<OrderView> {
+    this.assertOpen();
+    const rec = this.ledger.get(orderId);
+    if (!rec) throw new ExchangeError('UNKNOWN_ORDER', `no order ${orderId}`);
+    if (rec.owner !== this.nodeId) throw new ExchangeError('NOT_OWNER', 'only the owner can cancel an order');
+    const done = await this.placement.cancel(rec);
+    if (!done.ok) throw new ExchangeError(done.code, `order ${orderId} is ${done.code === 'ORDER_FILLED' ? 'already filled' : 'already cancelled'}`);
+    this.log.info('order.cancelled', { order: rec.id, filled: rec.filled });
+    return this.ledger.view(rec, false);
+  }
+
+  async connect(host: string, port: number): Promise<PeerView> {
+    this.assertOpen();
+    return this.net.connect(host, port);
+  }
+
+  book(): BookView {
+    const views = (side: 'buy' | 'sell'): OrderView[] =>
+      this.ledger.book.orders(side).map((o) => this.ledger.view(this.ledger.get(o.id)!, this.stale(this.ledger.get(o.id)!)));
+    return {
+      bids: views('buy'),
+      asks: views('sell'),
+      depth: { bids: this.ledger.book.depth('buy'), asks: this.ledger.book.depth('sell') },
+    };
+  }
+
+  /** Any order known by id, open or recently closed. */
+  order(id: string): OrderView | null {
+    const rec = this.ledger.get(id);
+    return rec ? this.ledger.view(rec, this.stale(rec)) : null;
+  }
+
+  myOrders(): OrderView[] {
+    const mine = [...this.ledger.all()].filter((r) => r.owner === this.nodeId);
+    return mine.sort((a, b) => a.ts - b.ts).map((r) => this.ledger.view(r, false));
+  }
+
+  trades(): TradeView[] {
+    return this.ledger.trades();
+  }
+
+  peers(): PeerView[] {
+    return this.net.peers();
+  }
+
+  status(): StatusView {
+    const now = this.now();
+    let bids = 0;
+    let asks = 0;
+    let stale = 0;
+    let mine = 0;
+    for (const o of this.ledger.book.orders()) {
+      if (o.side === 'buy') bids++;
+      else asks++;
+      if (o.owner === this.nodeId) mine++;
+      else if (this.liveness.isStale(o.owner, now)) stale++;
+    }
+    const s = this.net.stats();
+    return {
+      nodeId: this.nodeId,
+      host: this.net.host,
+      port: this.net.port,
+      uptimeMs: now - this.startedAt,
+      peers: this.net.peers().length,
+      orders: { bids, asks, stale, mine },
+      trades: this.ledger.trades().length,
+      eventsIn: s.eventsIn,
+      eventsOut: s.eventsOut,
+    };
+  }
+
+  digest(): string {
+    return this.ledger.digest();
+  }
+
+  /**
+   * Resolves when this node has nothing in flight: no placement or crossing resolution
+   * under way, no accept of ours unanswered, and every frame we sent handled by its
+   * peer (a ping round trip on every link). The network as a whole is quiet when this
+   * holds on every node and a full round of it moved no event (see test support).
+   */
+  async quiescent(): Promise<void> {
+    for (;;) {
+      await this.placement.settled();
+      await this.taker.settled();
+      await this.net.roundTrip();
+      if (this.taker.pending === 0 && this.placement.busy === 0) return;
+    }
+  }
+
+  /** The network node below (tests use it to cut links). */
+  get network(): NetNode {
+    return this.net;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.taker.close();
+    await this.net.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ExchangeError('CLOSED', 'the node is shutting down');
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Who has been heard from lately. An owner not heard from (any signed event of its
+ * own: heartbeat, add, confirm, cancel) within `staleAfterMs` is stale: its orders are
+ * shown as stale and never matched, until it is heard from again. Pure: the caller
+ * feeds times and calls `sweep(now)` from its own timer; sweep reports transitions so
+ * they can be logged and awaited.
+ */
+import type { SignedBytes } from './order-ledger';
+
+export interface LivenessChange {
+  node: string;
+  stale: boolean;
+}
+
+export class Liveness {
+  private readonly lastHeard = new Map<string, number>();
+  private readonly staleNow = new Set<string>();
+  /** Each node's latest heartbeat, passed on in book sync so a joiner knows who is alive. */
+  private readonly beats = new Map<string, { ts: number; raw: SignedBytes }>();
+
+  constructor(private readonly staleAfterMs: number) {}
+
+  /**
+   * `at` is the event's own time (the origin's clock, already checked against ours
+   * within the clock bound), capped at our `now` so a fast clock can't buy extra life.
+   * Returns a change when this brings a stale node back.
+   */
+  heard(node: string, at: number, now: number): LivenessChange | null {
+    const t = Math.min(at, now);
+    if (t > (this.lastHeard.get(node) ?? -Infinity)) this.lastHeard.set(node, t);
+    if (this.staleNow.has(node) && now - this.lastHeard.get(node)! <= this.staleAfterMs) {
+      this.staleNow.delete(node);
+      return { node, stale: false };
+    }
+    return null;
+  }
+
+  heartbeat(node: string, ts: number, raw: SignedBytes): void {
+    const prev = this.beats.get(node);
+    if (!prev || ts > prev.ts) this.beats.set(node, { ts, raw });
+  }
+
+  isStale(node: string, now: number): boolean {
+    const t = this.lastHeard.get(node);
+    return t === undefined || now - t > this.staleAfterMs;
+  }
+
+  /** Marks newly stale nodes among those heard of; returns the transitions. */
+  sweep(now: number): LivenessChange[] {
+    const out: LivenessChange[] = [];
+    for (const [node, t] of this.lastHeard) {
+      const stale = now - t > this.staleAfterMs;
+      if (stale && !this.staleNow.has(node)) {
+        this.staleNow.add(node);
+        out.push({ node, stale: true });
+      } else if (!stale && this.staleNow.has(node)) {
+        this.staleNow.delete(node);
+        out.push({ node, stale: false });
+      }
+    }
+    return out;
+  }
+
+  latestHeartbeats(): SignedBytes[] {
+    return [...this.beats.values()].map((b) => b.raw);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Every order this node knows, as the owner last said it is, plus the signed history
+ * needed to hand the book to a new peer. Pure: no I/O, no clock of its own.
+ *
+ * Convergence rule: an order's state is its `order.add` overlaid by the owner update
+ * with the highest `seq`. Every update carries the full resulting state (filled total
+ * and status), so nodes agree whatever order updates arrive in, and applying one twice
+ * changes nothing. Trades are keyed by the accept they answer, so they are idempotent
+ * too.
+ */
+import { createHash } from 'node:crypto';
+import { OrderBook } from '../book/order-book';
+import type { OrderStatus, OrderView, Side, TradeView } from './api';
+import type { AddData, ConfirmData, OwnerUpdateData } from './events';
+
+/** The bytes an event was carried and signed as (see the network layer). */
+export interface SignedBytes {
+  body: Uint8Array;
+  sig: Uint8Array;
+}
+
+/** The envelope fields the ledger needs from a verified event. */
+export interface EventMeta {
+  id: string;
+  origin: string;
+  ts: number;
+  raw: SignedBytes;
+}
+
+export interface OrderRecord {
+  id: string;
+  owner: string;
+  side: Side;
+  price: number;
+  amount: number;
+  ts: number;
+  filled: number;
+  status: OrderStatus;
+  seq: number;
+  add: SignedBytes;
+  /** Accepts and owner updates of this order, by event id, for book sync. */
+  history: Map<string, SignedBytes>;
+  /** Accept ids the owner has answered (rebuilt from confirms, so it survives a resync). */
+  answered: Set<string>;
+  /** Local time the order left the book, for retention. */
+  closedAt: number | null;
+}
+
+export type UpdateOutcome = 'applied' | 'stale' | 'duplicate';
+
+export class OrderLedger {
+  readonly book = new OrderBook();
+  private readonly records = new Map<string, OrderRecord>();
+  private readonly tradeLog = new Map<string, TradeView>();
+
+  constructor(
+    private readonly now: () => number,
+    /** How long filled/cancelled orders are remembered, to absorb late events. */
+    private readonly retainMs: number,
+  ) {}
+
+  get(id: string): OrderRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** Learns an order from its signed add. Returns false if it was already known. */
+  add(ev: EventMeta, data: AddData): boolean {
+    if (this.records.has(ev.id)) return false;
+    const rec: OrderRecord = {
+      id: ev.id,
+      owner: ev.origin,
+      side: data.side,
+      price: data.price,
+      amount: data.amount,
+      ts: ev.ts,
+      filled: 0,
+      status: 'open',
+      seq: 0,
+      add: ev.raw,
+      history: new Map(),
+      answered: new Set(),
+      closedAt: null,
+    };
+    this.records.set(rec.id, rec);
+    this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount: rec.amount, ts: rec.ts });
+    return true;
+  }
+
+  /** Keeps an accept in the order's history so a peer that missed it gets it on sync. */
+  noteAccept(rec: OrderRecord, ev: EventMeta): void {
+    rec.history.set(ev.id, ev.raw);
+  }
+
+  /**
+   * Applies an owner update (confirm, fill or cancel) by sequence number. The caller
+   * has checked that `ev.origin` is the order's owner and that `filled` is within it.
+   */
+  update(rec: OrderRecord, ev: EventMeta, data: OwnerUpdateData): UpdateOutcome {
+    if (rec.history.has(ev.id)) return 'duplicate';
+    rec.history.set(ev.id, ev.raw);
+    if (data.seq <= rec.seq) return 'stale';
+    const before = rec.amount - rec.filled;
+    rec.seq = data.seq;
+    rec.filled = data.filled;
+    rec.status = data.status;
+    const after = rec.amount - rec.filled;
+    const inBook = this.book.has(rec.id);
+    if (rec.status === 'open' && after > 0) {
+      if (inBook && after < before) this.book.reduce(rec.id, before - after);
+      else if (!inBook) this.relist(rec);
+      else if (after > before) {
+        // Only a misbehaving owner lowers a filled total; follow it, the owner decides.
+        this.book.cancel(rec.id);
+        this.relist(rec);
+      }
+    } else {
+      if (inBook) this.book.cancel(rec.id);
+      if (rec.closedAt === null) rec.closedAt = this.now();
+    }
+    return 'applied';
+  }
+
+  private relist(rec: OrderRecord): void {
+    this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount: rec.amount - rec.filled, ts: rec.ts });
+    rec.closedAt = null;
+  }
+
+  /** Records the trade a confirm reports (idempotent by accept id). Returns it when new. */
+  recordTrade(rec: OrderRecord, ev: EventMeta, data: ConfirmData): TradeView | null {
+    rec.answered.add(data.accept);
+    if (data.amount === 0 || this.tradeLog.has(data.accept)) return null;
+    const trade: TradeView = {
+      id: data.accept,
+      orderId: rec.id,
+      maker: rec.owner,
+      taker: data.taker,
+      side: rec.side,
+      amount: data.amount,
+      price: rec.price,
+      ts: ev.ts,
+    };
+    this.tradeLog.set(trade.id, trade);
+    return trade;
+  }
+
+  trade(acceptId: string): TradeView | undefined {
+    return this.tradeLog.get(acceptId);
+  }
+
+  trades(): TradeView[] {
+    return [...this.tradeLog.values()].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Every order still in memory, open ones and closed ones within retention. */
+  all(): IterableIterator<OrderRecord> {
+    return this.records.values();
+  }
+
+  /** The signed events that rebuild this ledger elsewhere: each add, then its history. */
+  *signedHistory(): Generator<SignedBytes> {
+    for (const rec of this.records.values()) {
+      yield rec.add;
+      yield* rec.history.values();
+    }
+  }
+
+  /** Forgets closed orders past retention. Trades stay: they are the record. */
+  prune(): number {
+    const cutoff = this.now() - this.retainMs;
+    let n = 0;
+    for (const [id, rec] of this.records) {
+      if (rec.closedAt !== null && rec.closedAt <= cutoff) {
+        this.records.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** sha256 over the open orders, sorted by id: equal on two nodes exactly when their books are. */
+  digest(): string {
+    const open = [...this.records.values()].filter((r) => r.status === 'open' && r.filled < r.amount);
+    open.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const h = createHash('sha256');
+    for (const r of open) h.update(`${r.id}|${r.owner}|${r.side}|${r.price}|${r.amount}|${r.filled}|${r.ts}\n`);
+    return h.digest('hex');
+  }
+
+  view(rec: OrderRecord, stale: boolean): OrderView {
+    return {
+      id: rec.id,
+      owner: rec.owner,
+      side: rec.side,
+      price: rec.price,
+      amount: rec.amount,
+      filled: rec.filled,
+      remaining: rec.amount - rec.filled,
+      status: rec.status,
+      stale,
+      ts: rec.ts,
+      seq: rec.seq,
+    };
+  }
+}
