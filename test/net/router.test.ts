@@ -1,0 +1,130 @@
+import { signEvent, GossipEvent, openSigned, uuidV7Time } from '../../src/gossip/event';
+import { GossipRouter, RouterHooks } from '../../src/gossip/router';
+import { SeenSet } from '../../src/gossip/seen-set';
+import { Identity } from '../../src/identity/identity';
+import { ErrorCode, ProtocolError } from '../../src/wire/errors';
+import { EventMsg } from '../../src/wire/messages';
+import * as keys from '../../src/identity/keys';
+
+const alice = Identity.generate();
+const NOW = 1_700_000_000_000;
+
+function setup(validate?: RouterHooks['validate']) {
+  const delivered: Array<{ ev: GossipEvent; from: string | null }> = [];
+  const sends: Array<{ except: string[] }> = [];
+  const dropped: string[] = [];
+  let now = NOW;
+  const router = new GossipRouter(new SeenSet(60_000, 1000, 30_000), {
+    now: () => now,
+    validate,
+    deliver: (ev, from) => delivered.push({ ev, from }),
+    broadcast: (_frame, except) => {
+      sends.push({ except: [...except] });
+      return 3;
+    },
+    dropped: (_ev, _from, code) => dropped.push(code),
+  });
+  return { router, delivered, sends, dropped, setNow: (t: number) => (now = t) };
+}
+
+const msg = (ev: GossipEvent, hops = 0): EventMsg => ({ t: 'event', body: ev.raw.body, sig: ev.raw.sig, hops });
+
+test('an event is delivered once and relayed once, never back to the sender or to its origin', () => {
+  const { router, delivered, sends } = setup();
+  const ev = signEvent(alice, 'test.x', { a: 1 }, NOW);
+  expect(router.receive(msg(ev, 2), 'peerB')).toBe('delivered');
+  expect(router.receive(msg(ev, 5), 'peerC')).toBe('duplicate');
+  expect(delivered).toHaveLength(1);
+  expect(delivered[0].ev).toMatchObject({ id: ev.id, origin: alice.nodeId, ts: NOW, kind: 'test.x', data: { a: 1 }, hops: 2 });
+  expect(sends).toEqual([{ except: ['peerB', alice.nodeId] }]);
+  expect(router.counts.relayedFrames).toBe(3);
+});
+
+test('the id is a UUIDv7 of the event time', () => {
+  const ev = signEvent(alice, 'test.x', {}, NOW);
+  expect(ev.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+  expect(uuidV7Time(ev.id)).toBe(NOW);
+});
+
+test('duplicates are dropped before paying for a signature check', () => {
+  const { router } = setup();
+  const ev = signEvent(alice, 'test.x', {}, NOW);
+  router.receive(msg(ev), 'b');
+  const spy = jest.spyOn(keys, 'verifySignature');
+  router.receive(msg(ev), 'c');
+  expect(spy).not.toHaveBeenCalled();
+  router.receive(msg(signEvent(alice, 'test.y', {}, NOW)), 'c');
+  expect(spy).toHaveBeenCalledTimes(1); // the spy does see verifications
+  spy.mockRestore();
+});
+
+test('a forged copy is refused (BAD_SIGNATURE) and does not poison the seen-set for the real one', () => {
+  const { router, delivered } = setup();
+  const ev = signEvent(alice, 'test.x', {}, NOW);
+  const forged = { ...msg(ev), sig: Buffer.alloc(64, 9) };
+  expect(() => router.receive(forged, 'mallory')).toThrow(ProtocolError);
+  try {
+    router.receive(forged, 'mallory');
+  } catch (err) {
+    expect((err as ProtocolError).code).toBe(ErrorCode.BAD_SIGNATURE);
+  }
+  expect(router.receive(msg(ev), 'b')).toBe('delivered');
+  expect(delivered).toHaveLength(1);
+});
+
+test('a body whose bytes changed after signing fails verification (the exact bytes are signed)', () => {
+  const { router } = setup();
+  const ev = signEvent(alice, 'test.x', { amount: 1 }, NOW);
+  const body = Buffer.from(ev.raw.body);
+  body[body.length - 1] ^= 1; // amount 1 → 0
+  expect(() => router.receive({ ...msg(ev), body }, 'b')).toThrow(expect.objectContaining({ code: ErrorCode.BAD_SIGNATURE }));
+});
+
+test('events older than the window or from too far in the future are refused, not delivered, not relayed', () => {
+  const { router, delivered, sends, dropped } = setup();
+  expect(router.receive(msg(signEvent(alice, 'test.x', {}, NOW - 60_001)), 'b')).toBe('stale');
+  expect(router.receive(msg(signEvent(alice, 'test.x', {}, NOW + 30_001)), 'b')).toBe('future');
+  expect(delivered).toEqual([]);
+  expect(sends).toEqual([]);
+  expect(dropped).toEqual(['EVENT_TOO_OLD', 'EVENT_FROM_FUTURE']);
+});
+
+test('a replay after the id was forgotten is refused by age', () => {
+  const { router, setNow } = setup();
+  const ev = signEvent(alice, 'test.x', {}, NOW);
+  expect(router.receive(msg(ev), 'b')).toBe('delivered');
+  setNow(NOW + 10 * 60_000);
+  expect(router.receive(msg(ev), 'b')).toBe('stale');
+});
+
+test('validate can refuse a verified event: dropped, counted, not relayed, and not re-verified', () => {
+  const { router, delivered, sends, dropped } = setup((ev) => (ev.data.bad ? 'NOPE' : null));
+  const ev = signEvent(alice, 'test.x', { bad: true }, NOW);
+  expect(router.receive(msg(ev), 'b')).toBe('invalid');
+  expect(router.receive(msg(ev), 'c')).toBe('duplicate');
+  expect(delivered).toEqual([]);
+  expect(sends).toEqual([]);
+  expect(dropped).toEqual(['NOPE']);
+  expect(router.counts.invalid).toBe(1);
+});
+
+test('publish remembers our own event, so its echo is a duplicate', () => {
+  const { router, delivered } = setup();
+  const ev = signEvent(alice, 'test.x', {}, NOW);
+  expect(router.publish(ev)).toBe(3);
+  expect(router.receive(msg(ev), 'b')).toBe('duplicate');
+  expect(delivered).toEqual([]);
+});
+
+test('openSigned verifies and decodes embedded signed bytes; null for anything else', () => {
+  const ev = signEvent(alice, 'order.add', { price: 5_000_000, amount: 10_000_000_000 }, NOW);
+  expect(openSigned(ev.raw.body, ev.raw.sig)).toMatchObject({ id: ev.id, origin: alice.nodeId, data: ev.data });
+  expect(openSigned(ev.raw.body, Buffer.alloc(64))).toBeNull();
+  expect(openSigned(Buffer.from('c1', 'hex'), ev.raw.sig)).toBeNull();
+});
+
+test('signEvent refuses what plain MessagePack cannot carry', () => {
+  expect(() => signEvent(alice, 'x', { d: new Date() }, NOW)).toThrow();
+  expect(() => signEvent(alice, 'x', { n: 2 ** 60 }, NOW)).toThrow();
+  expect(() => signEvent(alice, '', {}, NOW)).toThrow();
+});
