@@ -91,6 +91,15 @@ export class PeerConnection extends EventEmitter {
   get direction(): Direction {
     return this.opts.direction;
   }
+  /**
+   * Where this peer accepts connections, the address we redial and tell others: the
+   * dialled address for outbound links, its IP and hello port for inbound ones.
+   */
+  get listenAddress(): { host: string; port: number } | null {
+    if (this.direction === 'outbound') return { host: this.opts.host, port: this.opts.port };
+    return this.listenPort > 0 ? { host: this.opts.host, port: this.listenPort } : null;
+  }
+
   /** The nonce we sent in our hello. */
   get ourNonce(): Uint8Array {
     return this.hello.nonce;

@@ -1,17 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { createServer, Server, Socket, connect as tcpConnect } from 'node:net';
+import { createServer, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Identity } from '../identity/identity';
 import { Logger } from '../log/logger';
 import { ErrorCode, ProtocolError } from '../wire/errors';
-import { MAX_PEERS_PER_MESSAGE, Message, PeersMsg } from '../wire/messages';
-import { addrString, isDialable, isLoopback, normalizeHost } from './address';
+import { Message } from '../wire/messages';
+import { addrString, isLoopback, normalizeHost } from './address';
 import { AddressBook, KnownPeer } from './address-book';
 import { BackoffConfig } from './backoff';
 import { CloseInfo, ConnectionOptions, Direction, PeerConnection } from './connection';
+import { Dialer } from './dialer';
 import { ConnectCode, ConnectError } from './errors';
+import { learnPeers, peersMessage } from './peer-exchange';
 import { PeerSet } from './peer-set';
-import { addrKey, idKey, ipKey, ShunList } from './shun-list';
+import { addrKey, idKey, ipKey, shunKeys, ShunList } from './shun-list';
 
 export interface ManagerConfig {
   identity: Identity;
@@ -51,8 +53,7 @@ export class PeerManager extends EventEmitter {
   private readonly announced = new Set<PeerConnection>();
   /** Every connection not yet released (handshaking, open, closing). */
   private readonly live = new Set<PeerConnection>();
-  /** Sockets of dials not yet connected, with the address each dials. */
-  private readonly dialling = new Map<Socket, string>();
+  private readonly dialer: Dialer;
   private server: Server | null = null;
   private maintainTimer: NodeJS.Timeout | null = null;
   private maintainAt = Infinity;
@@ -65,6 +66,7 @@ export class PeerManager extends EventEmitter {
     super();
     this.open = new PeerSet(cfg.identity.nodeId);
     this.book = new AddressBook(cfg.backoff, cfg.random);
+    this.dialer = new Dialer(cfg.handshakeTimeoutMs);
     if (cfg.peersFile) this.book.load(cfg.peersFile);
   }
 
@@ -131,51 +133,32 @@ export class PeerManager extends EventEmitter {
   }
 
   /** Dials an address; resolves with the open connection to that node once the handshake completed. */
-  dial(host: string, port: number): Promise<PeerConnection> {
+  async dial(host: string, port: number): Promise<PeerConnection> {
     host = normalizeHost(host);
     const now = this.cfg.now();
-    if (this.closing) return Promise.reject(new ConnectError(ConnectCode.CLOSED, 'node is closed'));
+    if (this.closing) throw new ConnectError(ConnectCode.CLOSED, 'node is closed');
     if (this.shuns.has(addrKey(host, port), now) || (!isLoopback(host) && this.shuns.has(ipKey(host), now))) {
-      return Promise.reject(new ConnectError(ErrorCode.SHUNNED, `${addrString(host, port)} is shunned`));
+      throw new ConnectError(ErrorCode.SHUNNED, `${addrString(host, port)} is shunned`);
     }
     this.book.learn(host, port, null);
-    const key = addrString(host, port);
+    let socket;
+    try {
+      socket = await this.dialer.connect(host, port);
+    } catch (err) {
+      if (this.closing) throw new ConnectError(ConnectCode.CLOSED, 'node closed while connecting');
+      this.book.failed(host, port, this.cfg.now());
+      this.scheduleMaintain(0);
+      throw new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${addrString(host, port)}: ${(err as Error).message}`);
+    }
+    const conn = this.attach(socket, 'outbound', host, port);
     return new Promise((resolve, reject) => {
-      const socket = tcpConnect({ host, port });
-      this.dialling.set(socket, key);
-      let settled = false;
-      const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.cfg.handshakeTimeoutMs);
-      const failed = (err?: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.off('connect', connected);
-        this.dialling.delete(socket);
-        if (this.closing) return reject(new ConnectError(ConnectCode.CLOSED, 'node closed while connecting'));
-        this.book.failed(host, port, this.cfg.now());
-        this.scheduleMaintain(0);
-        reject(new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${key}: ${err?.message ?? 'closed'}`));
-      };
-      const onError = (err: Error) => failed(err);
-      const onClose = () => failed();
-      const connected = () => {
-        settled = true;
-        clearTimeout(timer);
-        socket.off('error', onError);
-        socket.off('close', onClose);
-        this.dialling.delete(socket);
-        const conn = this.attach(socket, 'outbound', host, port);
-        conn.once('registered', (winner: PeerConnection) => resolve(winner));
-        conn.once('close', (info: CloseInfo) => {
-          const winner = conn.remoteId ? this.open.get(conn.remoteId) : undefined;
-          if (winner && info.code === ErrorCode.DUPLICATE_CONNECTION) resolve(winner);
-          else reject(new ConnectError(info.code, info.message));
-        });
-      };
-      // A destroy() without an error (our close()) emits only 'close'.
-      socket.once('error', onError);
-      socket.once('close', onClose);
-      socket.once('connect', connected);
+      conn.once('registered', () => resolve(conn));
+      conn.once('close', (info: CloseInfo) => {
+        // Lost the tie-break to a link that already exists: that link is the answer.
+        const winner = conn.remoteId ? this.open.get(conn.remoteId) : undefined;
+        if (winner && info.code === ErrorCode.DUPLICATE_CONNECTION) resolve(winner);
+        else reject(new ConnectError(info.code, info.message));
+      });
     });
   }
 
@@ -183,7 +166,7 @@ export class PeerManager extends EventEmitter {
   maintain(): void {
     if (this.closing) return;
     const now = this.cfg.now();
-    let outbound = this.dialling.size;
+    let outbound = this.dialer.size;
     for (const c of this.live) if (c.direction === 'outbound' && c.state !== 'closed') outbound++;
     if (outbound >= this.cfg.targetOutbound) return;
     const skip = (p: KnownPeer) => this.busy(p, now);
@@ -202,7 +185,7 @@ export class PeerManager extends EventEmitter {
     this.closing = true;
     if (this.maintainTimer) clearTimeout(this.maintainTimer);
     this.maintainTimer = null;
-    for (const s of this.dialling.keys()) s.destroy();
+    this.dialer.cancelAll();
     const server = this.server;
     const serverClosed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     for (const c of this.live) {
@@ -218,8 +201,7 @@ export class PeerManager extends EventEmitter {
 
   /** Is this address connected, being dialled, shunned, or known to be a node we already have? */
   private busy(p: KnownPeer, now: number): boolean {
-    const addr = addrString(p.host, p.port);
-    for (const a of this.dialling.values()) if (a === addr) return true;
+    if (this.dialer.isDialling(p.host, p.port)) return true;
     if (p.id && (p.id === this.cfg.identity.nodeId || this.open.get(p.id))) return true;
     if (this.shuns.has(addrKey(p.host, p.port), now) || (p.id && this.shuns.has(idKey(p.id), now))) return true;
     for (const c of this.live) {
@@ -245,15 +227,9 @@ export class PeerManager extends EventEmitter {
     if (inbound > this.cfg.maxInbound) conn.fail(new ProtocolError(ErrorCode.TOO_MANY_PEERS, `at most ${this.cfg.maxInbound} inbound peers`));
   }
 
-  /** Where this peer accepts connections: the address we tell others and redial. */
-  private listenAddr(conn: PeerConnection): { host: string; port: number } | null {
-    if (conn.direction === 'outbound') return { host: conn.opts.host, port: conn.opts.port };
-    return conn.listenPort > 0 ? { host: conn.opts.host, port: conn.listenPort } : null;
-  }
-
   private onOpen(conn: PeerConnection): void {
     const id = conn.remoteId as string;
-    const addr = this.listenAddr(conn);
+    const addr = conn.listenAddress;
     if (addr) this.book.succeeded(addr.host, addr.port, id, this.cfg.now());
     const loser = this.open.add(conn);
     if (loser) loser.fail({ code: ErrorCode.DUPLICATE_CONNECTION, message: 'already connected to this node' });
@@ -261,27 +237,9 @@ export class PeerManager extends EventEmitter {
     this.announced.add(conn);
     this.cfg.log.info('peer.connected', { peer: id, addr: addr ? addrString(addr.host, addr.port) : conn.opts.host, direction: conn.direction });
     this.emit('peer', conn);
-    conn.emit('registered', conn);
-    conn.send(this.peersFor(id));
+    conn.emit('registered');
+    conn.send(peersMessage(this.open.values(), this.book, id));
     this.savePeers();
-  }
-
-  private peersFor(receiver: string): PeersMsg {
-    const out: PeersMsg['peers'] = [];
-    const seen = new Set<string>();
-    const push = (id: string, host: string, port: number) => {
-      const k = addrString(host, port);
-      if (id === receiver || seen.has(k) || out.length >= MAX_PEERS_PER_MESSAGE) return;
-      seen.add(k);
-      out.push({ id: Buffer.from(id, 'hex'), host, port });
-    };
-    // Live links first: those addresses are known to work right now.
-    for (const c of this.open.values()) {
-      const a = this.listenAddr(c);
-      if (a) push(c.remoteId as string, a.host, a.port);
-    }
-    for (const p of this.book.verified(MAX_PEERS_PER_MESSAGE, (p) => p.id === receiver)) push(p.id as string, p.host, p.port);
-    return { t: 'peers', peers: out };
   }
 
   private onMessage(conn: PeerConnection, msg: Message): void {
@@ -289,12 +247,7 @@ export class PeerManager extends EventEmitter {
       this.emit('message', conn, msg);
       return;
     }
-    for (const p of msg.peers) {
-      const id = Buffer.from(p.id).toString('hex');
-      // Invalid addresses are skipped, not punished: the sender may just see more of the world.
-      if (id === this.cfg.identity.nodeId || !isDialable(p.host, p.port)) continue;
-      this.book.learn(normalizeHost(p.host), p.port, id);
-    }
+    learnPeers(msg, this.book, this.cfg.identity.nodeId);
     this.scheduleMaintain(0);
   }
 
@@ -302,8 +255,7 @@ export class PeerManager extends EventEmitter {
     this.retired.framesIn += conn.framesIn;
     this.retired.framesOut += conn.framesOut;
     const now = this.cfg.now();
-    const addr = this.listenAddr(conn);
-    if (info.misbehaved) this.shun(conn, addr, info, now);
+    if (info.misbehaved) this.shun(conn, info, now);
     if (info.code === ErrorCode.SELF_CONNECTION && conn.direction === 'outbound') this.book.markSelf(conn.opts.host, conn.opts.port);
     else if (conn.direction === 'outbound' && !NO_REDIAL.has(info.code)) this.book.failed(conn.opts.host, conn.opts.port, now);
     this.open.delete(conn);
@@ -316,13 +268,8 @@ export class PeerManager extends EventEmitter {
     this.scheduleMaintain(0);
   }
 
-  private shun(conn: PeerConnection, addr: { host: string; port: number } | null, info: CloseInfo, now: number): void {
-    const until = now + this.cfg.shunMs;
-    if (conn.remoteId) this.shuns.add(idKey(conn.remoteId), until);
-    // An inbound peer's address is only trusted once its handshake proved who it is.
-    if (addr && (conn.direction === 'outbound' || conn.remoteId)) this.shuns.add(addrKey(addr.host, addr.port), until);
-    // Never a loopback IP: that would shun every local peer at once (Bitcoin Core's rule too).
-    if (!isLoopback(conn.opts.host)) this.shuns.add(ipKey(conn.opts.host), until);
+  private shun(conn: PeerConnection, info: CloseInfo, now: number): void {
+    for (const key of shunKeys(conn)) this.shuns.add(key, now + this.cfg.shunMs);
     this.cfg.log.warn('peer.misbehaved', {
       peer: conn.remoteId ?? undefined,
       addr: addrString(conn.opts.host, conn.opts.port),
