@@ -1,15 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { decodeEvent, GossipEvent, openSigned, RawEvent, signEvent, verifyEvent } from '../gossip/event';
+import { BookSync } from '../gossip/book-sync';
+import { GossipEvent, openSigned, signEvent } from '../gossip/event';
 import { GossipRouter } from '../gossip/router';
 import { SeenSet } from '../gossip/seen-set';
-import { syncBatches } from '../gossip/sync-batches';
 import { Identity } from '../identity/identity';
 import type { PeerConnection } from '../peer/connection';
 import { PeerManager } from '../peer/manager';
 import { ErrorCode, ProtocolError } from '../wire/errors';
-import { HEADER_BYTES } from '../wire/frame';
-import { Message, SyncMsg } from '../wire/messages';
+import { Message } from '../wire/messages';
 import { NetConfig, NetOptions, resolveOptions } from './options';
 import { PeerView, viewOf } from './peer-view';
 
@@ -74,8 +73,8 @@ export class NetNode extends EventEmitter {
   private readonly manager: PeerManager;
   private readonly router: GossipRouter;
   private readonly views = new WeakMap<PeerConnection, PeerView>();
-  private readonly syncState = new WeakMap<PeerConnection, { done: boolean; count: number }>();
-  private readonly counters = { published: 0, syncEventsIn: 0, syncEventsOut: 0 };
+  private readonly sync: BookSync;
+  private published = 0;
   private closed: Promise<void> | null = null;
 
   private constructor(
@@ -97,6 +96,7 @@ export class NetNode extends EventEmitter {
       broadcast: (frame, except) => this.manager.broadcast(frame, except),
       dropped: (ev, from, code) => this.cfg.log.warn('peer.invalid', { peer: from, code, kind: ev.kind, event: ev.id }),
     });
+    this.sync = new BookSync({ maxFrameBytes: cfg.maxFrameBytes, maxWriteBufferBytes: cfg.maxWriteBufferBytes, log: cfg.log, source: cfg.syncSource });
     this.manager.on('peer', (conn: PeerConnection) => this.onPeer(conn));
     this.manager.on('peer-closed', (conn: PeerConnection, info: { code: string }) => this.safeEmit('peer-closed', this.view(conn), info.code));
     this.manager.on('message', (conn: PeerConnection, msg: Message) => this.onMessage(conn, msg));
@@ -131,7 +131,7 @@ export class NetNode extends EventEmitter {
     if (size > this.cfg.maxFrameBytes) {
       throw new PublishError('EVENT_TOO_LARGE', `event of ~${size} bytes exceeds the frame limit of ${this.cfg.maxFrameBytes}`);
     }
-    this.counters.published++;
+    this.published++;
     this.router.publish(ev);
     return ev;
   }
@@ -165,13 +165,13 @@ export class NetNode extends EventEmitter {
       framesOut,
       eventsIn: r.delivered,
       eventsOut: r.relayedFrames,
-      published: this.counters.published,
+      published: this.published,
       eventsDuplicate: r.duplicate,
       eventsStale: r.stale,
       eventsFuture: r.future,
       eventsInvalid: r.invalid,
-      syncEventsIn: this.counters.syncEventsIn,
-      syncEventsOut: this.counters.syncEventsOut,
+      syncEventsIn: this.sync.counts.in,
+      syncEventsOut: this.sync.counts.out,
       bytesQueued: this.manager.bytesQueued,
       peers: peers.length,
       inbound: peers.filter((c) => c.direction === 'inbound').length,
@@ -203,50 +203,20 @@ export class NetNode extends EventEmitter {
   }
 
   private onPeer(conn: PeerConnection): void {
-    this.syncState.set(conn, { done: false, count: 0 });
     this.safeEmit('peer', this.view(conn));
-    void this.sendSync(conn);
-  }
-
-  /** Streams our book to a new peer, paced so the batches never overflow its write bound. */
-  private async sendSync(conn: PeerConnection): Promise<void> {
-    let source: Iterable<RawEvent> = [];
-    try {
-      source = this.cfg.syncSource?.() ?? [];
-    } catch (err) {
-      this.cfg.log.warn('sync.source-failed', { error: (err as Error).message });
-    }
-    const oversize = () => this.cfg.log.warn('sync.skipped', { peer: conn.remoteId, reason: 'event larger than a frame' });
-    for (const batch of syncBatches(source, this.cfg.maxFrameBytes - HEADER_BYTES, oversize)) {
-      await conn.waitQueuedBelow(this.cfg.maxWriteBufferBytes / 2);
-      if (!conn.send(batch)) return;
-      this.counters.syncEventsOut += batch.events.length;
-    }
+    void this.sync.start(conn);
   }
 
   private onMessage(conn: PeerConnection, msg: Message): void {
-    if (msg.t === 'event') this.router.receive(msg, conn.remoteId as string);
-    else if (msg.t === 'sync') this.onSync(conn, msg);
-    else throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} is not expected here`);
-  }
-
-  private onSync(conn: PeerConnection, msg: SyncMsg): void {
-    const state = this.syncState.get(conn);
-    if (!state || state.done) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'sync after the sync was done');
-    const from = this.view(conn);
-    // Verify the whole batch before delivering any of it: a forgery anywhere rejects all.
-    const events = msg.events.map((e) => {
-      const ev = decodeEvent(e.body, e.sig, 0);
-      if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `sync event ${ev.id} is not signed by its origin`);
-      return ev;
-    });
-    for (const ev of events) this.safeEmit('sync-event', ev, from);
-    state.count += events.length;
-    this.counters.syncEventsIn += events.length;
-    if (msg.done) {
-      state.done = true;
-      this.cfg.log.info('sync.done', { peer: conn.remoteId, events: state.count });
-      this.safeEmit('sync-done', from, state.count);
+    if (msg.t === 'event') {
+      this.router.receive(msg, conn.remoteId as string);
+    } else if (msg.t === 'sync') {
+      const { events, total } = this.sync.receive(conn, msg);
+      const from = this.view(conn);
+      for (const ev of events) this.safeEmit('sync-event', ev, from);
+      if (total !== null) this.safeEmit('sync-done', from, total);
+    } else {
+      throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} is not expected here`);
     }
   }
 
