@@ -87,8 +87,16 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+function load(): string {
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+}
+
 function main(): void {
   const started = Date.now();
+  const loadAtStart = load();
   const reports = [variant(DENSE), variant(SPARSE)];
   const memory = ENGINES.map((factory) => {
     const w = generateResting(DENSE, MEMORY_ORDERS);
@@ -97,7 +105,7 @@ function main(): void {
     return m;
   });
   printReport({
-    machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}`,
+    machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}; load average at start ${loadAtStart}, at end ${load()} (other work on the machine skews ratios)`,
     runs: RUNS,
     variants: reports,
     memory,

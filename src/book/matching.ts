@@ -10,6 +10,10 @@
  *   remainder is dropped (it does not rest, since resting would cross the owner's own
  *   order) and the result says `selfTrade: true`. The owner's resting order is untouched.
  *
+ * - Orders passed over (eligible() false, available() <= 0) stay in the book, so with
+ *   those options a limit remainder may rest at a price that crosses them; the
+ *   distributed lifecycle resolves such crosses. Without options the book stays uncrossed.
+ *
  * `plan` is read-only: the distributed lifecycle sends its legs as accepts to the
  * owners. `match` runs the very same walk and then applies it, so a plan and the match
  * that follows it on the same book are identical by construction.
