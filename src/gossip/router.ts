@@ -55,6 +55,28 @@ export class GossipRouter {
     return this.count('delivered');
   }
 
+  /**
+   * An event that came in a peer's book sync (already verified). If it is new to us and
+   * still inside the time window, it is handled exactly like gossip — validated,
+   * delivered, relayed — so what one node catches up on after a lost link also reaches
+   * the nodes behind it. Returns false when it is not (seen already, or too old to
+   * relay): the caller hands it to the app as a plain sync event.
+   */
+  adoptFromSync(ev: GossipEvent, from: string): boolean {
+    const now = this.hooks.now();
+    if (this.seen.has(ev.id, now) || this.seen.isStale(ev.ts, now) || this.seen.isFuture(ev.ts, now)) return false;
+    this.seen.add(ev.id, ev.ts, now);
+    const refusal = this.hooks.validate?.(ev, from) ?? null;
+    if (refusal !== null) {
+      this.drop(ev, from, 'invalid', refusal);
+      return true;
+    }
+    this.hooks.deliver(ev, from);
+    this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
+    this.count('delivered');
+    return true;
+  }
+
   private frame(ev: GossipEvent, hops: number): Buffer {
     return encodeFrame({ t: 'event', body: ev.raw.body, sig: ev.raw.sig, hops });
   }

@@ -62,8 +62,9 @@ export class PublishError extends Error {
  * in-process API the exchange uses.
  *
  * Events: 'event' (ev, from: PeerView) once per id after verify + validate;
- * 'sync-event' (ev, from) per verified event of a peer's book-sync batch (not
- * age-checked, not deduplicated, not relayed); 'sync-done' (from, count) once per
+ * 'sync-event' (ev, from) per verified event of a peer's book-sync batch that is
+ * not new gossip (seen already, or older than the seen window: not relayed) — a new
+ * one inside the window is validated, delivered as 'event' and relayed instead; 'sync-done' (from, count) once per
  * connection; 'peer' (p) after each handshake; 'peer-closed' (p, reason code).
  */
 export class NetNode extends EventEmitter {
@@ -213,7 +214,9 @@ export class NetNode extends EventEmitter {
     } else if (msg.t === 'sync') {
       const { events, total } = this.sync.receive(conn, msg);
       const from = this.view(conn);
-      for (const ev of events) this.safeEmit('sync-event', ev, from);
+      for (const ev of events) {
+        if (!this.router.adoptFromSync(ev, conn.remoteId as string)) this.safeEmit('sync-event', ev, from);
+      }
       if (total !== null) this.safeEmit('sync-done', from, total);
     } else {
       throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} is not expected here`);

@@ -2,7 +2,7 @@
  * The order lifecycle across real nodes on loopback: seed 001's story, partial takes,
  * auto-matching across owners, crossing placements, late joiners, cancels, forgeries.
  */
-import { cluster, mesh, settle, type Cluster } from './support/cluster';
+import { cluster, mesh, next, settle, type Cluster } from './support/cluster';
 import { KIND } from '../../src/exchange/events';
 
 const BTC = 100_000_000;
@@ -182,4 +182,25 @@ test('a cancel or confirm forged by a non-owner is refused everywhere', async ()
     expect(n.trades()).toEqual([]);
   }
   expect(x.network.stats().eventsInvalid).toBeGreaterThanOrEqual(2);
+});
+
+test('what a node catches up on in a book sync reaches the nodes behind it (chain A-B-C, A-B cut)', async () => {
+  // targetOutbound keeps the chain a chain: peer exchange would otherwise link A and C.
+  c = await cluster(0);
+  const a = await c.start({ net: { targetOutbound: 0 } });
+  const b = await c.start({ net: { targetOutbound: 1, backoff: { baseMs: 10, maxMs: 50 } } });
+  const x = await c.start({ net: { targetOutbound: 1 } });
+  await b.connect('127.0.0.1', a.status().port);
+  await x.connect('127.0.0.1', b.status().port);
+  await settle(c.nodes);
+  expect(x.peers().map((p) => p.nodeId)).toEqual([b.nodeId]);
+
+  a.network.disconnect(b.nodeId, 'LINK_CUT');
+  const placed = await a.place({ side: 'buy', price: 49_000 * USD, amount: 1 * BTC });
+  expect(a.peers()).toEqual([]); // published to nobody
+  // B redials A by itself; A's book sync brings the order; B relays it to C.
+  const [seen] = await next<[{ id: string }]>(x, 'order');
+  expect(seen.id).toBe(placed.order!.id);
+  await settle(c.nodes);
+  sameEverywhere(c.nodes);
 });

@@ -66,7 +66,9 @@ test('connect: coded rejections for a closed port and for oneself', async () => 
 
 test('book sync: a joining node receives every event of the other side’s batch, split under the frame limit', async () => {
   const alice = Identity.generate();
-  const book: RawEvent[] = Array.from({ length: 300 }, (_, i) => signEvent(alice, 'order.add', { i, pad: 'x'.repeat(1000) }, Date.now()).raw);
+  // Older than the seen window: book state, handed over as sync events only.
+  const old = Date.now() - 60 * 60_000;
+  const book: RawEvent[] = Array.from({ length: 300 }, (_, i) => signEvent(alice, 'order.add', { i, pad: 'x'.repeat(1000) }, old).raw);
   const a = await start({ maxFrameBytes: 64 * 1024, maxWriteBufferBytes: 128 * 1024, syncSource: () => book });
   const b = await start({ maxFrameBytes: 64 * 1024, maxWriteBufferBytes: 128 * 1024 });
   const synced: GossipEvent[] = [];
@@ -81,11 +83,35 @@ test('book sync: a joining node receives every event of the other side’s batch
   expect(count).toBe(300);
   expect(synced.map((e) => e.data.i)).toEqual(book.map((_, i) => i));
   expect(synced[0].origin).toBe(alice.nodeId);
-  expect(gossiped).toEqual([]); // sync events are not gossip: not emitted as 'event'
+  expect(gossiped).toEqual([]); // too old to be gossip: not emitted as 'event', not relayed
   expect((await aDone)[1]).toBe(0); // an empty book still ends with done
   expect(a.stats().syncEventsOut).toBe(300);
   // 300 KB of events under a 64 KiB limit took several frames
   expect(b.stats().framesIn).toBeGreaterThan(5);
+});
+
+test('book sync: events new to the receiver and inside the window are adopted as gossip and relayed on', async () => {
+  const alice = Identity.generate();
+  const fresh: RawEvent[] = [0, 1, 2].map((i) => signEvent(alice, 'order.add', { i }, Date.now()).raw);
+  const a = await start({ syncSource: () => fresh });
+  const b = await start();
+  const c = await start();
+  await c.connect('127.0.0.1', b.port);
+  const atB: GossipEvent[] = [];
+  const atC: GossipEvent[] = [];
+  const syncedAtB: GossipEvent[] = [];
+  b.on('event', (ev: GossipEvent) => atB.push(ev));
+  b.on('sync-event', (ev: GossipEvent) => syncedAtB.push(ev));
+  c.on('event', (ev: GossipEvent) => atC.push(ev));
+  const bDone = next<[PeerView, number]>(b, 'sync-done');
+  await b.connect('127.0.0.1', a.port);
+  await bDone;
+  await b.roundTrip(); // c has handled what b relayed
+  expect(atB.map((e) => e.data.i)).toEqual([0, 1, 2]);
+  expect(syncedAtB).toEqual([]);
+  expect(atC.map((e) => e.data.i)).toEqual([0, 1, 2]);
+  // A second sync of the same events (a new link) changes nothing: seen already.
+  expect(b.stats().eventsIn).toBe(3);
 });
 
 test('book sync: a forged event in a batch → BAD_SIGNATURE and disconnect, nothing of that batch delivered', async () => {
