@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { NetNode, type GossipEvent, type PeerView as NetPeer } from '../net/node';
 import { silentLogger, type Logger } from '../log/logger';
 import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
+import { BookError } from '../book/errors';
 import {
   ExchangeError,
   type AcceptResult,
@@ -210,7 +211,13 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   }
 
   private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: NetPeer | null): void {
-    if (!this.ledger.add(ev, data)) return;
+    try {
+      if (!this.ledger.add(ev, data)) return;
+    } catch (err) {
+      if (!(err instanceof BookError)) throw err;
+      this.log.warn('order.refused', { order: ev.id, owner: ev.origin, code: err.code, reason: err.message });
+      return;
+    }
     const rec = this.ledger.get(ev.id)!;
     this.log.info('order.added', {
       order: rec.id,

@@ -81,8 +81,10 @@ export class OrderLedger {
       answered: new Set(),
       closedAt: null,
     };
-    this.records.set(rec.id, rec);
+    // The book may refuse (a price level past 2^53 sats, only with absurd sizes): then
+    // the order is not known at all, rather than known but missing from the book.
     this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount: rec.amount, ts: rec.ts });
+    this.records.set(rec.id, rec);
     return true;
   }
 
