@@ -19,14 +19,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pm2Driver, pm2Env } from '../test/operator/support/pm2-driver';
+import { Pm2Driver, pm2CliEnv } from '../test/operator/support/pm2-driver';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const DELAYS = (process.env.BENCH_DELAYS ?? '0,20').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const HANG_MS = Number(process.env.BENCH_HANG_MS ?? 5000);
-const ROOT = path.resolve(__dirname, '../..');
-const PM2_BIN = path.join(ROOT, 'node_modules/pm2/bin/pm2');
+const PM2_BIN = require.resolve('pm2/bin/pm2');
 const FIXTURE = path.join(__dirname, 'pm2-reply-fixture.js');
 
 interface CliResult {
@@ -42,13 +41,13 @@ function cliTrigger(pm2Home: string, proc: string): Promise<CliResult> {
     execFile(
       process.execPath,
       [PM2_BIN, 'trigger', proc, 'ping'],
-      { env: { ...process.env, ...pm2Env(pm2Home) }, timeout: HANG_MS, killSignal: 'SIGKILL' },
+      { env: pm2CliEnv(pm2Home), timeout: HANG_MS, killSignal: 'SIGKILL' },
       (err, stdout) => {
         const killed = err !== null && (err as { killed?: boolean }).killed === true;
         resolve({
           hung: killed,
           ms: performance.now() - started,
-          replied: /=\{"ok":true,"pong":\d+\}/.test(stdout),
+          replied: /\]=\{"ok":true,"pong":\d+\}/.test(stdout),
           code: err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null,
         });
       },

@@ -1,0 +1,29 @@
+/**
+ * A daemon process exactly as dist/main.js will be (src/operator/daemon.ts `main`),
+ * but over the in-memory FakeExchange, so the whole pm2 layer (config, ready,
+ * actions, logs, metrics, shutdown) is tested under real pm2 before the real
+ * exchange exists. Started by test/operator/pm2-operator.test.ts.
+ */
+import { main } from '../../../src/operator/daemon';
+import { FakeExchange, OTHER } from './fake-exchange';
+
+void main(async (opts) => {
+  const ex = new FakeExchange();
+  ex.port = opts.port === 0 || opts.port === undefined ? 40000 + (process.pid % 20000) : opts.port;
+  ex.reachable.set('127.0.0.1:3999', OTHER);
+  const log = opts.log!;
+  // Report events the way the real node will, so the test can find them in pm2's logs.
+  const place = ex.place.bind(ex);
+  ex.place = async (input) => {
+    const r = await place(input);
+    if (r.order) log.info('order.added', { id: r.order.id, owner: r.order.owner, side: r.order.side, price: r.order.price, amount: r.order.amount });
+    return r;
+  };
+  const connect = ex.connect.bind(ex);
+  ex.connect = async (host, port) => {
+    const peer = await connect(host, port);
+    log.info('peer.connected', { peer: peer.nodeId, addr: `${host}:${port}`, dir: peer.direction });
+    return peer;
+  };
+  return ex;
+});
