@@ -90,6 +90,7 @@ function textValue(key: string, value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'bigint' || value === null) return String(value);
   if (value instanceof Error) return JSON.stringify(value.message);
   if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.toISOString() : 'invalid-date';
+  if (Array.isArray(value) && value.length === 0) return '[]';
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
     return bareOrQuoted(value.map((v) => textValue(key, v)).join(','));
   }

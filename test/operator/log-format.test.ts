@@ -29,13 +29,14 @@ describe('text format', () => {
       missing: undefined,
       error: new Error('read ECONNRESET'),
       peers: [NODE, NODE],
+      none: [],
       ok: false,
       n: null,
       big: 10n,
       nested: { a: 1 },
     });
     expect(line).toBe(
-      't node1 WARN peer.refused reason="clock is off" code=CLOCK_SKEW error="read ECONNRESET" peers=ab12cd34,ab12cd34 ok=false n=null big=10 nested={"a":1}',
+      't node1 WARN peer.refused reason="clock is off" code=CLOCK_SKEW error="read ECONNRESET" peers=ab12cd34,ab12cd34 none=[] ok=false n=null big=10 nested={"a":1}',
     );
   });
 

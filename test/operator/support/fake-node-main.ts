@@ -11,6 +11,14 @@ void main(async (opts) => {
   const ex = new FakeExchange();
   ex.port = opts.port === 0 || opts.port === undefined ? 40000 + (process.pid % 20000) : opts.port;
   ex.reachable.set('127.0.0.1:3999', OTHER);
+  // The real node's listening socket keeps its process alive; the fake has none, and
+  // under pm2 (whose IPC channel is unref'd) the process would simply end.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const close = ex.close.bind(ex);
+  ex.close = async () => {
+    clearInterval(keepAlive);
+    await close();
+  };
   const log = opts.log!;
   // Report events the way the real node will, so the test can find them in pm2's logs.
   const place = ex.place.bind(ex);
