@@ -13,9 +13,13 @@
  * the bus driver (test/operator/support/pm2-driver.ts), which has no such race.
  * Prints a markdown table (docs/OPERATOR.md) and `pm2 kill`s its daemon.
  *
- * Env: BENCH_CALLS (400), BENCH_DELAYS ("0,20"), BENCH_WORKERS (4), BENCH_HANG_MS (5000).
+ * The race is rare on an idle machine and common on a busy one, so BENCH_LOAD busy-loop
+ * child processes can run alongside the CLI calls (0 = none).
+ *
+ * Env: BENCH_CALLS (400), BENCH_DELAYS ("0,20"), BENCH_WORKERS (4), BENCH_HANG_MS (5000),
+ * BENCH_LOAD (0).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +29,12 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const DELAYS = (process.env.BENCH_DELAYS ?? '0,20').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const HANG_MS = Number(process.env.BENCH_HANG_MS ?? 5000);
+const LOAD = Number(process.env.BENCH_LOAD ?? 0);
+
+/** Busy loops that compete with pm2 and the CLI for the CPU (killed in `finally`). */
+function startLoad(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+}
 const PM2_BIN = require.resolve('pm2/bin/pm2');
 const FIXTURE = path.join(__dirname, 'pm2-reply-fixture.js');
 
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
   const pm2Home = await mkdtemp(path.join(os.tmpdir(), 'pm2-bench-'));
   const driver = await Pm2Driver.connect({ pm2Home, timeoutMs: 20_000 });
   const rows: string[] = [];
+  const load = startLoad(LOAD);
   try {
     const apps = DELAYS.flatMap((d) =>
       Array.from({ length: WORKERS }, (_, w) => ({
@@ -94,7 +105,7 @@ async function main(): Promise<void> {
       const missing = done.filter((r) => !r.replied || r.code !== 0).length;
       const ms = done.map((r) => r.ms);
       rows.push(
-        `| CLI \`pm2 trigger\` | ${d} | ${results.length} | ${hung.length} (${((100 * hung.length) / results.length).toFixed(2)}%) | ${missing} | ${quantile(ms, 0.5).toFixed(0)} | ${quantile(ms, 0.99).toFixed(0)} |`,
+        `| CLI \`pm2 trigger\` | ${d} | ${results.length} | ${hung.length} (${((100 * hung.length) / results.length).toFixed(2)}%) | ${missing} | ${quantile(ms, 0.5).toFixed(0)} | ${quantile(ms, 0.99).toFixed(0)} | ${os.loadavg()[0].toFixed(1)} |`,
       );
       process.stderr.write(`${rows[rows.length - 1]}\n`);
 
@@ -112,17 +123,18 @@ async function main(): Promise<void> {
         }
       }
       rows.push(
-        `| bus driver | ${d} | ${CALLS} | ${lost} | 0 | ${quantile(busMs, 0.5).toFixed(1)} | ${quantile(busMs, 0.99).toFixed(1)} |`,
+        `| bus driver | ${d} | ${CALLS} | ${lost} | 0 | ${quantile(busMs, 0.5).toFixed(1)} | ${quantile(busMs, 0.99).toFixed(1)} | ${os.loadavg()[0].toFixed(1)} |`,
       );
       process.stderr.write(`${rows[rows.length - 1]}\n`);
     }
   } finally {
+    for (const child of load) child.kill('SIGKILL');
     await driver.kill();
     await rm(pm2Home, { recursive: true, force: true });
   }
-  console.log(`pm2 reply deferral: ${os.cpus().length} CPUs, node ${process.version}, ${WORKERS} concurrent CLI workers, hang = no exit within ${HANG_MS} ms`);
-  console.log('| path | REPLY_DELAY_MS | calls | hung / lost | exited without reply | p50 ms | p99 ms |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(`pm2 reply deferral: ${os.cpus().length} CPUs, node ${process.version}, ${WORKERS} concurrent CLI workers, ${LOAD} busy-loop processes, hang = no exit within ${HANG_MS} ms`);
+  console.log('| path | REPLY_DELAY_MS | calls | hung / lost | exited without reply | p50 ms | p99 ms | load avg (1 min) |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }
 
