@@ -3,7 +3,10 @@
  * embedding program use. Amounts are satoshis, prices are US cents per BTC, both safe
  * integers. Node ids are lowercase hex Ed25519 public keys (64 chars).
  */
-export type Side = 'buy' | 'sell';
+import type { DepthLevel, Side } from '../book/types';
+import type { PeerView } from '../net/peer-view';
+
+export type { DepthLevel, Side };
 export type OrderStatus = 'open' | 'filled' | 'cancelled';
 
 export interface PlaceInput {
@@ -74,26 +77,14 @@ export interface AcceptResult {
   reason?: string;
 }
 
-export interface DepthLevel {
-  price: number;
-  amount: number;
-  orders: number;
-}
-
 export interface BookView {
   bids: OrderView[];
   asks: OrderView[];
   depth: { bids: DepthLevel[]; asks: DepthLevel[] };
 }
 
-export interface PeerView {
-  nodeId: string;
-  host: string;
-  /** The peer's listening port (from its hello). */
-  port: number;
-  direction: 'inbound' | 'outbound';
-  connectedAt: number;
-}
+/** A connected peer, as the network layer reports it. */
+export type { PeerView };
 
 export interface StatusView {
   nodeId: string;
