@@ -124,8 +124,7 @@ export async function runDaemon(config: DaemonConfig, factory: ExchangeFactory, 
   const listeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
   for (const [signal, listener] of listeners) proc.on(signal, listener);
 
-  const status = exchange.status();
-  log.info('daemon.ready', { node: exchange.nodeId, addr: `${status.host}:${status.port}` });
+  log.info('daemon.ready', { node: exchange.nodeId, addr: listeningAddress(exchange, config) });
   // Only now may `pm2 start` (wait_ready) return: the port is bound and actions answer.
   proc.send?.('ready');
 
@@ -178,6 +177,16 @@ export async function main(factory: ExchangeFactory, deps: MainDeps = {}): Promi
     stderr(`p2p-exchange: ${config.name} failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     proc.exit(EXIT_FAILED);
     return undefined;
+  }
+}
+
+/** The bound address (port 0 becomes a real port); the configured one if status() fails. */
+function listeningAddress(exchange: ExchangeApi, config: DaemonConfig): string {
+  try {
+    const s = exchange.status();
+    return `${s.host}:${s.port}`;
+  } catch {
+    return `${config.host}:${config.port}`;
   }
 }
 
