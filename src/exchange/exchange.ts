@@ -138,8 +138,13 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       }
       this.apply(ev, c, from, true);
     });
+    // Orders known when a link came up, to report how many its book sync brought.
+    const known = new Map<string, number>();
+    this.net.on('peer', (p: NetPeer) => known.set(p.nodeId, this.ledger.size));
     this.net.on('sync-done', (from: NetPeer, count: number) => {
-      this.log.info('sync.done', { peer: from.nodeId, events: count, orders: this.ledger.book.size });
+      const learned = this.ledger.size - (known.get(from.nodeId) ?? this.ledger.size);
+      known.delete(from.nodeId);
+      this.log.info('sync.done', { peer: from.nodeId, events: count, newOrders: learned, book: this.ledger.book.size });
       this.emit('sync-done', from, count);
       // A link came (back) up: crossings we gave up on while cut off may resolve now.
       this.placement.resolveAll();

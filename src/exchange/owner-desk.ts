@@ -59,7 +59,7 @@ export class OwnerDesk {
       amount: d.fill,
     };
     if (d.reason !== undefined) conf.reason = d.reason;
-    this.d.log.info('accept.answered', { order: rec.id, accept: accept.id, taker: accept.origin, asked: data.amount, filled: d.fill, reason: d.reason });
+    this.d.log.info('accept.answered', { order: rec.id, accept: accept.id, taker: accept.origin, requested: data.amount, amount: d.fill, reason: d.reason });
     this.publishUpdate(rec, KIND.confirm, conf);
   }
 
