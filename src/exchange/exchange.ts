@@ -71,6 +71,8 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt: number;
   private readonly checked = new WeakMap<object, Checked>();
+  /** Per peer whose book sync is under way: orders it taught us so far (for sync.done). */
+  private readonly syncing = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -138,19 +140,20 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       }
       this.apply(ev, c, from, true);
     });
-    // Orders known when a link came up, to report how many its book sync brought.
-    const known = new Map<string, number>();
-    this.net.on('peer', (p: NetPeer) => known.set(p.nodeId, this.ledger.size));
+    this.net.on('peer', (p: NetPeer) => this.syncing.set(p.nodeId, 0));
     this.net.on('sync-done', (from: NetPeer, count: number) => {
-      const learned = this.ledger.size - (known.get(from.nodeId) ?? this.ledger.size);
-      known.delete(from.nodeId);
+      const learned = this.syncing.get(from.nodeId) ?? 0;
+      this.syncing.delete(from.nodeId);
       this.log.info('sync.done', { peer: from.nodeId, events: count, newOrders: learned, book: this.ledger.book.size });
       this.emit('sync-done', from, count);
       // A link came (back) up: crossings we gave up on while cut off may resolve now.
       this.placement.resolveAll();
     });
     this.net.on('peer', (p: NetPeer) => this.emit('peer', p));
-    this.net.on('peer-closed', (p: NetPeer, reason: string) => this.emit('peer-closed', p, reason));
+    this.net.on('peer-closed', (p: NetPeer, reason: string) => {
+      this.syncing.delete(p.nodeId);
+      this.emit('peer-closed', p, reason);
+    });
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(fn, ms);
       t.unref();
@@ -224,6 +227,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       return;
     }
     const rec = this.ledger.get(ev.id)!;
+    if (from && this.syncing.has(from.nodeId)) this.syncing.set(from.nodeId, this.syncing.get(from.nodeId)! + 1);
     this.log.info('order.added', {
       order: rec.id,
       owner: rec.owner,

@@ -59,11 +59,6 @@ export class OrderLedger {
     private readonly retainMs: number,
   ) {}
 
-  /** Orders in memory: open ones and closed ones within retention. */
-  get size(): number {
-    return this.records.size;
-  }
-
   get(id: string): OrderRecord | undefined {
     return this.records.get(id);
   }

@@ -142,10 +142,15 @@ test('late joiner gets the whole book, partial fills included; owner cancel prop
   await x.accept(s1.order!.id, 0.25 * BTC);
   await settle(c.nodes);
 
-  const late = await c.start();
+  const logged: Array<[string, Record<string, unknown>]> = [];
+  const late = await c.start({ log: { info: (e, f = {}) => logged.push([e, f]), warn() {} } });
   await late.connect('127.0.0.1', b.status().port);
   await settle(c.nodes);
   expect(late.digest()).toBe(a.digest());
+  // One sync.done line per link, saying from whom; together they brought the 3 orders.
+  const syncs = logged.filter(([e]) => e === 'sync.done').map(([, f]) => f);
+  expect(syncs.map((f) => f.peer).sort()).toEqual(late.peers().map((p) => p.nodeId).sort());
+  expect(syncs.reduce((n, f) => n + (f.newOrders as number), 0)).toBe(3);
   expect(late.book().asks.map((o) => [o.id, o.remaining])).toEqual([
     [s1.order!.id, 0.75 * BTC],
     [s2.order!.id, 2 * BTC],
