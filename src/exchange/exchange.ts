@@ -5,7 +5,7 @@
  * matching in ../book).
  */
 import { EventEmitter } from 'node:events';
-import { NetNode, type GossipEvent, type PeerView as NetPeer } from '../net/node';
+import { ConnectError, NetNode, type GossipEvent, type PeerView as NetPeer } from '../net/node';
 import { silentLogger, type Logger } from '../log/logger';
 import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
 import { BookError } from '../book/errors';
@@ -323,9 +323,15 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     return this.ledger.view(rec, false);
   }
 
+  /** Rejects with the network layer's code (CONNECT_FAILED, SELF_CONNECTION, SHUNNED, ...). */
   async connect(host: string, port: number): Promise<PeerView> {
     this.assertOpen();
-    return this.net.connect(host, port);
+    try {
+      return await this.net.connect(host, port);
+    } catch (err) {
+      if (err instanceof ConnectError) throw new ExchangeError(err.code, err.message);
+      throw err;
+    }
   }
 
   book(): BookView {

@@ -1,5 +1,5 @@
 /** Cutting and healing links between nodes, for the chaos and liveness tests. */
-import { ConnectError } from '../../../src/net/node';
+import { ExchangeError } from '../../../src/exchange/api';
 import type { Exchange } from '../../../src/exchange/exchange';
 
 /** Drops the link from `node` to `peerId` at once, as a network fault would. */
@@ -16,7 +16,7 @@ export async function heal(nodes: Exchange[]): Promise<void> {
         await nodes[i].connect('127.0.0.1', nodes[j].status().port);
       } catch (err) {
         // Both sides dialling at once resolves to one link: the loser's dial is refused.
-        if (!(err instanceof ConnectError)) throw err;
+        if (!(err instanceof ExchangeError)) throw err;
       }
     }
   }
