@@ -8,7 +8,6 @@ import { EventEmitter } from 'node:events';
 import { ConnectError, NetNode, type GossipEvent, type PeerView as NetPeer } from '../net/node';
 import { silentLogger, type Logger } from '../log/logger';
 import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
-import { BookError } from '../book/errors';
 import {
   ExchangeError,
   type AcceptResult,
@@ -22,15 +21,14 @@ import {
   type StatusView,
   type TradeView,
 } from './api';
-import { checkEvent, type Checked, type SignedEvent } from './checks';
-import { KIND, type AddData } from './events';
+import { KIND } from './events';
+import { EventIntake } from './intake';
 import { Liveness } from './liveness';
 import { OrderLedger, type OrderRecord } from './order-ledger';
 import { OwnerDesk } from './owner-desk';
 import { Placement } from './placement';
 import { Reservations } from './reservations';
 import { Taker } from './taker';
-import { openSigned } from '../net/node';
 
 export interface ExchangeTuning {
   /** How long an owner has to answer an accept (the accept's deadline). Default 5 s. */
@@ -70,9 +68,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   private readonly placement: Placement;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt: number;
-  private readonly checked = new WeakMap<object, Checked>();
-  /** Per peer whose book sync is under way: orders it taught us so far (for sync.done). */
-  private readonly syncing = new Map<string, number>();
+  private readonly intake: EventIntake;
   private closed = false;
 
   private constructor(
@@ -104,6 +100,19 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       isStale: (node) => node !== this.nodeId && this.liveness.isStale(node, this.now()),
       log,
     });
+    this.intake = new EventIntake({
+      me: this.nodeId,
+      ledger: this.ledger,
+      liveness: this.liveness,
+      desk: this.desk,
+      taker: this.taker,
+      reservations: this.reservations,
+      placement: this.placement,
+      log,
+      now,
+      livenessChanged: (node, stale) => this.livenessChanged(node, stale),
+      learned: (rec) => this.emit('order', this.ledger.view(rec, this.stale(rec))),
+    });
     this.desk.onTrade = (t) => this.tradeSeen(t);
     this.desk.onOrder = (rec) => this.emit('order', this.ledger.view(rec, false));
   }
@@ -122,7 +131,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       now,
       log,
       ...opts.net,
-      validate: (ev: GossipEvent) => self!.validate(ev),
+      validate: (ev: GossipEvent) => self!.intake.validate(ev),
       syncSource: () => self!.syncSource(),
     });
     self = new Exchange(net, log, tuning, now);
@@ -131,27 +140,22 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   }
 
   private wire(): void {
-    this.net.on('event', (ev: GossipEvent, from: NetPeer) => this.apply(ev, this.checked.get(ev) ?? null, from, false));
-    this.net.on('sync-event', (ev: GossipEvent, from: NetPeer) => {
-      const c = checkEvent(ev, this.ledger, openSigned);
-      if (typeof c === 'string') {
-        this.log.warn('peer.invalid', { peer: from.nodeId, code: c, kind: ev.kind, event: ev.id, via: 'sync' });
-        return;
-      }
-      this.apply(ev, c, from, true);
+    const intake = this.intake;
+    this.net.on('event', (ev: GossipEvent, from: NetPeer) => !this.closed && intake.gossip(ev, from));
+    this.net.on('sync-event', (ev: GossipEvent, from: NetPeer) => !this.closed && intake.synced(ev, from));
+    this.net.on('peer', (p: NetPeer) => {
+      intake.syncStarted(p.nodeId);
+      this.emit('peer', p);
     });
-    this.net.on('peer', (p: NetPeer) => this.syncing.set(p.nodeId, 0));
     this.net.on('sync-done', (from: NetPeer, count: number) => {
-      const learned = this.syncing.get(from.nodeId) ?? 0;
-      this.syncing.delete(from.nodeId);
+      const learned = intake.syncEnded(from.nodeId);
       this.log.info('sync.done', { peer: from.nodeId, events: count, newOrders: learned, book: this.ledger.book.size });
       this.emit('sync-done', from, count);
       // A link came (back) up: crossings we gave up on while cut off may resolve now.
       this.placement.resolveAll();
     });
-    this.net.on('peer', (p: NetPeer) => this.emit('peer', p));
     this.net.on('peer-closed', (p: NetPeer, reason: string) => {
-      this.syncing.delete(p.nodeId);
+      intake.syncEnded(p.nodeId);
       this.emit('peer-closed', p, reason);
     });
     const every = (ms: number, fn: () => void): void => {
@@ -163,83 +167,6 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
     every(Math.max(1000, this.tuning.retainMs / 10), () => this.ledger.prune());
     this.heartbeat();
-  }
-
-  // ---- incoming events -------------------------------------------------------------
-
-  private validate(ev: GossipEvent): string | null {
-    const c = checkEvent(ev, this.ledger, openSigned);
-    if (typeof c === 'string') return c;
-    this.checked.set(ev, c);
-    return null;
-  }
-
-  private apply(ev: SignedEvent & { hops?: number }, c: Checked | null, from: NetPeer | null, viaSync: boolean): void {
-    if (this.closed) return;
-    if (c === null) {
-      const again = checkEvent(ev, this.ledger, openSigned);
-      if (typeof again === 'string') return;
-      c = again;
-    }
-    const change = this.liveness.heard(ev.origin, ev.ts, this.now());
-    if (change) this.livenessChanged(change.node, change.stale);
-    switch (c.kind) {
-      case KIND.heartbeat:
-        this.liveness.heartbeat(ev.origin, ev.ts, ev.raw);
-        return;
-      case KIND.add:
-        this.learnOrder(ev, c.data, viaSync ? null : (ev.hops ?? null), from);
-        return;
-      case KIND.accept: {
-        const rec = this.ledger.get(c.data.order);
-        if (!rec) return;
-        this.ledger.noteAccept(rec, ev);
-        if (rec.owner === this.nodeId) this.desk.answer(rec, ev, c.data);
-        return;
-      }
-      default: {
-        let rec = this.ledger.get(c.data.order);
-        if (!rec) {
-          this.learnOrder(c.add, c.addData, null, from);
-          rec = this.ledger.get(c.data.order);
-          if (!rec) return;
-        }
-        this.desk.applyUpdate(rec, ev, c.kind, c.data);
-        if (c.kind === KIND.confirm && c.data.taker === this.nodeId && this.taker.isWaiting(c.data.accept)) {
-          // If we took on behalf of a resting order of ours, book its fill in this same
-          // turn: the reservation it replaces is released just below, and an accept of
-          // that order decided in between must already see the new filled total.
-          const r = this.reservations.get(c.data.accept);
-          const mine = r?.forOrder ? this.ledger.get(r.forOrder) : undefined;
-          if (mine && c.data.amount > 0) this.desk.fill(mine, c.data.accept, c.data.amount);
-          this.taker.answered(c.data.accept, c.data.amount, this.ledger.trade(c.data.accept) ?? null, c.data.reason);
-        }
-      }
-    }
-  }
-
-  private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: NetPeer | null): void {
-    try {
-      if (!this.ledger.add(ev, data)) return;
-    } catch (err) {
-      if (!(err instanceof BookError)) throw err;
-      this.log.warn('order.refused', { order: ev.id, owner: ev.origin, code: err.code, reason: err.message });
-      return;
-    }
-    const rec = this.ledger.get(ev.id)!;
-    if (from && this.syncing.has(from.nodeId)) this.syncing.set(from.nodeId, this.syncing.get(from.nodeId)! + 1);
-    this.log.info('order.added', {
-      order: rec.id,
-      owner: rec.owner,
-      side: rec.side,
-      price: rec.price,
-      amount: rec.amount,
-      ...(hops !== null ? { hops } : { via: 'sync' }),
-      ...(from ? { from: from.nodeId } : {}),
-    });
-    this.emit('order', this.ledger.view(rec, this.stale(rec)));
-    // A newer order of ours crossing this older one is ours to resolve.
-    this.placement.crossingsAgainst(rec);
   }
 
   private tradeSeen(t: TradeView): void {

@@ -1,0 +1,137 @@
+/**
+ * Everything that comes in from the network, in one place: every verified event
+ * (gossip or book sync) is checked (checks.ts), then applied — heartbeats to liveness,
+ * adds to the ledger, accepts of our own orders to the owner desk, owner updates to
+ * the ledger, and answers to our accepts back to the taker.
+ */
+import { BookError } from '../book/errors';
+import { openSigned, type GossipEvent, type PeerView } from '../net/node';
+import type { Logger } from '../log/logger';
+import { checkEvent, type Checked, type SignedEvent } from './checks';
+import { KIND, type AddData } from './events';
+import type { Liveness } from './liveness';
+import type { OrderLedger, OrderRecord } from './order-ledger';
+import type { OwnerDesk } from './owner-desk';
+import type { Placement } from './placement';
+import type { Reservations } from './reservations';
+import type { Taker } from './taker';
+
+export interface IntakeDeps {
+  me: string;
+  ledger: OrderLedger;
+  liveness: Liveness;
+  desk: OwnerDesk;
+  taker: Taker;
+  reservations: Reservations;
+  placement: Placement;
+  log: Logger;
+  now(): number;
+  /** An owner went stale or came back. */
+  livenessChanged(node: string, stale: boolean): void;
+  /** A new order entered our book. */
+  learned(rec: OrderRecord): void;
+}
+
+export class EventIntake {
+  /** Checks done in `validate` (before relay), reused when the event is delivered. */
+  private readonly checked = new WeakMap<object, Checked>();
+  /** Per peer whose book sync is under way: orders it taught us so far. */
+  private readonly syncing = new Map<string, number>();
+
+  constructor(private readonly d: IntakeDeps) {}
+
+  /** The network layer's `validate` hook: null accepts (and relays), a code drops. */
+  validate(ev: GossipEvent): string | null {
+    const c = checkEvent(ev, this.d.ledger, openSigned);
+    if (typeof c === 'string') return c;
+    this.checked.set(ev, c);
+    return null;
+  }
+
+  gossip(ev: GossipEvent, from: PeerView): void {
+    const c = this.checked.get(ev) ?? checkEvent(ev, this.d.ledger, openSigned);
+    if (typeof c !== 'string') this.apply(ev, c, from, ev.hops);
+  }
+
+  /** A book-sync event that is not new gossip: checked here (the network did not). */
+  synced(ev: GossipEvent, from: PeerView): void {
+    const c = checkEvent(ev, this.d.ledger, openSigned);
+    if (typeof c === 'string') {
+      this.d.log.warn('peer.invalid', { peer: from.nodeId, code: c, kind: ev.kind, event: ev.id, via: 'sync' });
+      return;
+    }
+    this.apply(ev, c, from, null);
+  }
+
+  syncStarted(peer: string): void {
+    this.syncing.set(peer, 0);
+  }
+
+  /** Ends a peer's sync; returns how many new orders it brought. */
+  syncEnded(peer: string): number {
+    const n = this.syncing.get(peer) ?? 0;
+    this.syncing.delete(peer);
+    return n;
+  }
+
+  private apply(ev: SignedEvent, c: Checked, from: PeerView, hops: number | null): void {
+    const change = this.d.liveness.heard(ev.origin, ev.ts, this.d.now());
+    if (change) this.d.livenessChanged(change.node, change.stale);
+    switch (c.kind) {
+      case KIND.heartbeat:
+        this.d.liveness.heartbeat(ev.origin, ev.ts, ev.raw);
+        return;
+      case KIND.add:
+        this.learnOrder(ev, c.data, hops, from);
+        return;
+      case KIND.accept: {
+        const rec = this.d.ledger.get(c.data.order);
+        if (!rec) return;
+        this.d.ledger.noteAccept(rec, ev);
+        if (rec.owner === this.d.me) this.d.desk.answer(rec, ev, c.data);
+        return;
+      }
+      default: {
+        if (!this.d.ledger.get(c.data.order)) this.learnOrder(c.add, c.addData, null, from);
+        const rec = this.d.ledger.get(c.data.order);
+        if (!rec) return;
+        this.d.desk.applyUpdate(rec, ev, c.kind, c.data);
+        if (c.kind === KIND.confirm && c.data.taker === this.d.me && this.d.taker.isWaiting(c.data.accept)) {
+          // If we took on behalf of a resting order of ours, book its fill in this same
+          // turn: the reservation it replaces is released just below, and an accept of
+          // that order decided in between must already see the new filled total.
+          const r = this.d.reservations.get(c.data.accept);
+          const mine = r?.forOrder ? this.d.ledger.get(r.forOrder) : undefined;
+          if (mine && c.data.amount > 0) this.d.desk.fill(mine, c.data.accept, c.data.amount);
+          this.d.taker.answered(c.data.accept, c.data.amount, this.d.ledger.trade(c.data.accept) ?? null, c.data.reason);
+        }
+      }
+    }
+  }
+
+  private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: PeerView): void {
+    try {
+      if (!this.d.ledger.add(ev, data)) return;
+    } catch (err) {
+      // The book refuses a price level past 2^53 sats (absurd sizes only).
+      if (!(err instanceof BookError)) throw err;
+      this.d.log.warn('order.refused', { order: ev.id, owner: ev.origin, code: err.code, reason: err.message });
+      return;
+    }
+    const rec = this.d.ledger.get(ev.id)!;
+    const n = this.syncing.get(from.nodeId);
+    if (n !== undefined) this.syncing.set(from.nodeId, n + 1);
+    this.d.log.info('order.added', {
+      order: rec.id,
+      owner: rec.owner,
+      side: rec.side,
+      price: rec.price,
+      amount: rec.amount,
+      ...(hops !== null ? { hops } : { via: 'sync' }),
+      from: from.nodeId,
+    });
+    this.d.learned(rec);
+    // A newer order of ours crossing this older one is ours to resolve.
+    this.d.placement.crossingsAgainst(rec);
+  }
+}
