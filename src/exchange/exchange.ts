@@ -23,6 +23,8 @@ import {
 } from './api';
 import { KIND } from './events';
 import { EventIntake } from './intake';
+import { EventStore } from '../store/event-store';
+import { openSigned } from '../net/node';
 import { Liveness } from './liveness';
 import { OrderLedger, type OrderRecord } from './order-ledger';
 import { OwnerDesk } from './owner-desk';
@@ -70,19 +72,26 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   private readonly startedAt: number;
   private readonly intake: EventIntake;
   private closed = false;
+  private restoring = false;
 
   private constructor(
     private readonly net: NetNode,
     private readonly log: Logger,
     private readonly tuning: ExchangeTuning,
     private readonly now: () => number,
+    private readonly store: EventStore,
   ) {
     super();
     this.nodeId = net.nodeId;
     this.startedAt = now();
     this.ledger = new OrderLedger(now, tuning.retainMs);
     this.liveness = new Liveness(tuning.staleAfterMs);
-    const publish = (kind: string, data: Record<string, unknown>): GossipEvent => net.publish(kind, data);
+    // Everything we publish about orders is kept, like what we apply from peers.
+    const publish = (kind: string, data: Record<string, unknown>): GossipEvent => {
+      const ev = net.publish(kind, data);
+      if (kind !== KIND.heartbeat) store.put(ev.id, ev.raw);
+      return ev;
+    };
     this.taker = new Taker({
       publish,
       now,
@@ -112,6 +121,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       now,
       livenessChanged: (node, stale) => this.livenessChanged(node, stale),
       learned: (rec) => this.emit('order', this.ledger.view(rec, this.stale(rec))),
+      remember: (ev) => store.put(ev.id, ev.raw),
     });
     this.desk.onTrade = (t) => this.tradeSeen(t);
     this.desk.onOrder = (rec) => this.emit('order', this.ledger.view(rec, false));
@@ -122,19 +132,27 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     const now = opts.now ?? Date.now;
     const log = opts.log ?? silentLogger;
     let self: Exchange | null = null;
-    const net = await NetNode.start({
-      host: opts.host,
-      port: opts.port ?? 0,
-      dataDir: opts.dataDir,
-      peers: opts.peers,
-      maxClockSkewMs: tuning.clockBoundMs,
-      now,
-      log,
-      ...opts.net,
-      validate: (ev: GossipEvent) => self!.intake.validate(ev),
-      syncSource: () => self!.syncSource(),
-    });
-    self = new Exchange(net, log, tuning, now);
+    const store = EventStore.open(opts.dataDir);
+    let net: NetNode;
+    try {
+      net = await NetNode.start({
+        host: opts.host,
+        port: opts.port ?? 0,
+        dataDir: opts.dataDir,
+        peers: opts.peers,
+        maxClockSkewMs: tuning.clockBoundMs,
+        now,
+        log,
+        ...opts.net,
+        validate: (ev: GossipEvent) => self!.intake.validate(ev),
+        syncSource: () => self!.syncSource(),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    self = new Exchange(net, log, tuning, now, store);
+    self.restore();
     self.wire();
     return self;
   }
@@ -169,7 +187,27 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     this.heartbeat();
   }
 
+  /** Replays the event store: the node comes back with its orders, fills and trades. */
+  private restore(): void {
+    const stored = this.store.size;
+    if (stored === 0) return;
+    this.restoring = true;
+    try {
+      const events = (function* (all: Iterable<{ body: Uint8Array; sig: Uint8Array }>) {
+        for (const raw of all) {
+          const ev = openSigned(raw.body, raw.sig);
+          if (ev) yield ev;
+        }
+      })(this.store.all());
+      const { applied, skipped } = this.intake.restore(events);
+      this.log.info('store.restored', { events: applied, skipped, orders: this.ledger.book.size, trades: this.ledger.trades().length });
+    } finally {
+      this.restoring = false;
+    }
+  }
+
   private tradeSeen(t: TradeView): void {
+    if (this.restoring) return;
     this.log.info('trade', { trade: t.id, order: t.orderId, maker: t.maker, taker: t.taker, amount: t.amount, price: t.price });
     this.emit('trade', t);
   }
@@ -346,6 +384,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     for (const t of this.timers) clearInterval(t);
     this.taker.close();
     await this.net.close();
+    await this.store.close();
   }
 
   private assertOpen(): void {

@@ -30,6 +30,8 @@ export interface IntakeDeps {
   livenessChanged(node: string, stale: boolean): void;
   /** A new order entered our book. */
   learned(rec: OrderRecord): void;
+  /** An order event was applied: keep it (the event store). */
+  remember(ev: SignedEvent): void;
 }
 
 export class EventIntake {
@@ -38,7 +40,34 @@ export class EventIntake {
   /** Per peer whose book sync is under way: orders it taught us so far. */
   private readonly syncing = new Map<string, number>();
 
+  /** Replaying our own store: apply quietly, resolve crossings once at the end. */
+  private restoring = false;
+
   constructor(private readonly d: IntakeDeps) {}
+
+  /**
+   * Replays stored events (see ../store/event-store.ts) through the same checks as a
+   * book sync. Returns how many were applied and how many no longer pass the checks.
+   */
+  restore(events: Iterable<SignedEvent>): { applied: number; skipped: number } {
+    let applied = 0;
+    let skipped = 0;
+    this.restoring = true;
+    try {
+      for (const ev of events) {
+        const c = checkEvent(ev, this.d.ledger, openSigned);
+        if (typeof c === 'string') skipped++;
+        else {
+          this.apply(ev, c, null, null, false);
+          applied++;
+        }
+      }
+    } finally {
+      this.restoring = false;
+    }
+    this.d.placement.resolveAll();
+    return { applied, skipped };
+  }
 
   /** The network layer's `validate` hook: null accepts (and relays), a code drops. */
   validate(ev: GossipEvent): string | null {
@@ -50,7 +79,7 @@ export class EventIntake {
 
   gossip(ev: GossipEvent, from: PeerView): void {
     const c = this.checked.get(ev) ?? checkEvent(ev, this.d.ledger, openSigned);
-    if (typeof c !== 'string') this.apply(ev, c, from, ev.hops);
+    if (typeof c !== 'string') this.apply(ev, c, from, ev.hops, ev.synced !== true);
   }
 
   /** A book-sync event that is not new gossip: checked here (the network did not). */
@@ -60,7 +89,7 @@ export class EventIntake {
       this.d.log.warn('peer.invalid', { peer: from.nodeId, code: c, kind: ev.kind, event: ev.id, via: 'sync' });
       return;
     }
-    this.apply(ev, c, from, null);
+    this.apply(ev, c, from, null, false);
   }
 
   syncStarted(peer: string): void {
@@ -74,27 +103,47 @@ export class EventIntake {
     return n;
   }
 
-  private apply(ev: SignedEvent, c: Checked, from: PeerView, hops: number | null): void {
+  /**
+   * `live`: the event came as gossip, not in a book sync or from our store. Only live
+   * accepts of our orders are answered: one from a sync or the store may already have
+   * been answered by a confirm we have not seen yet (a restarted owner gets an order's
+   * history back accept-before-confirm), and answering it again could grant it twice.
+   * Left alone, its taker's deadline runs out; an accept missed while cut off has
+   * usually expired anyway.
+   */
+  private apply(ev: SignedEvent, c: Checked, from: PeerView | null, hops: number | null, live: boolean): void {
     const change = this.d.liveness.heard(ev.origin, ev.ts, this.d.now());
     if (change) this.d.livenessChanged(change.node, change.stale);
+    if (c.kind === KIND.heartbeat) {
+      this.d.liveness.heartbeat(ev.origin, ev.ts, ev.raw);
+      return;
+    }
+    if (this.applyOrderEvent(ev, c, from, hops, live) && !this.restoring) this.d.remember(ev);
+  }
+
+  /** Returns whether the event was applied (an accept of an order we don't know is not). */
+  private applyOrderEvent(
+    ev: SignedEvent,
+    c: Exclude<Checked, { kind: typeof KIND.heartbeat }>,
+    from: PeerView | null,
+    hops: number | null,
+    live: boolean,
+  ): boolean {
     switch (c.kind) {
-      case KIND.heartbeat:
-        this.d.liveness.heartbeat(ev.origin, ev.ts, ev.raw);
-        return;
       case KIND.add:
         this.learnOrder(ev, c.data, hops, from);
-        return;
+        return this.d.ledger.get(ev.id) !== undefined;
       case KIND.accept: {
         const rec = this.d.ledger.get(c.data.order);
-        if (!rec) return;
+        if (!rec) return false;
         this.d.ledger.noteAccept(rec, ev);
-        if (rec.owner === this.d.me) this.d.desk.answer(rec, ev, c.data);
-        return;
+        if (rec.owner === this.d.me && live) this.d.desk.answer(rec, ev, c.data);
+        return true;
       }
       default: {
         if (!this.d.ledger.get(c.data.order)) this.learnOrder(c.add, c.addData, null, from);
         const rec = this.d.ledger.get(c.data.order);
-        if (!rec) return;
+        if (!rec) return false;
         this.d.desk.applyUpdate(rec, ev, c.kind, c.data);
         if (c.kind === KIND.confirm && c.data.taker === this.d.me && this.d.taker.isWaiting(c.data.accept)) {
           // If we took on behalf of a resting order of ours, book its fill in this same
@@ -105,11 +154,12 @@ export class EventIntake {
           if (mine && c.data.amount > 0) this.d.desk.fill(mine, c.data.accept, c.data.amount);
           this.d.taker.answered(c.data.accept, c.data.amount, this.d.ledger.trade(c.data.accept) ?? null, c.data.reason);
         }
+        return true;
       }
     }
   }
 
-  private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: PeerView): void {
+  private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: PeerView | null): void {
     try {
       if (!this.d.ledger.add(ev, data)) return;
     } catch (err) {
@@ -119,6 +169,7 @@ export class EventIntake {
       return;
     }
     const rec = this.d.ledger.get(ev.id)!;
+    if (from === null) return; // restoring from our own store: quiet, crossings resolved after
     const n = this.syncing.get(from.nodeId);
     if (n !== undefined) this.syncing.set(from.nodeId, n + 1);
     this.d.log.info('order.added', {

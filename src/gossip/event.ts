@@ -26,6 +26,8 @@ export interface GossipEvent {
   /** Relays so far (unsigned envelope field). */
   hops: number;
   raw: RawEvent;
+  /** Set when the event reached us in a peer's book sync rather than as live gossip. */
+  synced?: boolean;
 }
 
 /** The millisecond timestamp in a UUIDv7's first 48 bits. */

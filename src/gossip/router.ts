@@ -66,6 +66,7 @@ export class GossipRouter {
     const now = this.hooks.now();
     if (this.seen.has(ev.id, now) || this.seen.isStale(ev.ts, now) || this.seen.isFuture(ev.ts, now)) return false;
     this.seen.add(ev.id, ev.ts, now);
+    ev.synced = true;
     const refusal = this.hooks.validate?.(ev, from) ?? null;
     if (refusal !== null) {
       this.drop(ev, from, 'invalid', refusal);
