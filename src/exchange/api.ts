@@ -134,7 +134,7 @@ export interface ExchangeOptions {
   host?: string;
   /** Port to listen on; 0 = any free one. */
   port?: number;
-  /** Holds the node's key (and later its store). Created if missing. */
+  /** Holds the node's key, known peers and event store. Created if missing. */
   dataDir: string;
   /** Addresses dialled at start (peer exchange finds the rest). */
   peers?: Array<{ host: string; port: number }>;
