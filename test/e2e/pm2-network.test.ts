@@ -4,7 +4,8 @@
  * Three nodes from ecosystem.config.js on free ports; an order on node1 seen on node3,
  * taken from node2, the trade everywhere; a cancel; a fourth node started on its own
  * joins with `connect` and receives the book; the pm2 log files hold the sync and trade
- * lines; one call goes through the real `pm2 trigger` CLI. `pm2 kill` in teardown.
+ * lines; one call goes through the real `pm2 trigger` CLI; node1 is killed with SIGKILL
+ * mid-story and comes back from its store with its order and trade. `pm2 kill` in teardown.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -87,6 +88,17 @@ test('the README walkthrough, through pm2', async () => {
     expect(t).toMatchObject({ ok: true, trades: [{ orderId: id, amountSats: 40_000_000, priceCents: 5_000_000 }] });
   }
 
+  // 2b. kill -9 node1 (the owner): pm2 restarts it, and it has lost nothing it confirmed.
+  const pid = (await pm2.describe('node1')).pid!;
+  const back = pm2.waitForLog('node1', /daemon\.ready /);
+  process.kill(pid, 'SIGKILL');
+  await back;
+  expect(await trigger('node1', 'trades')).toMatchObject({ ok: true, trades: [{ orderId: id, amountSats: 40_000_000 }] });
+  expect(await trigger('node1', 'myOrders')).toMatchObject({ ok: true, orders: [{ id, filledSats: 40_000_000, remainingSats: 60_000_000, status: 'open' }] });
+  expect((await pm2.logFiles('node1')).out).toMatch(/ node1 store\.restored events=\d+ skipped=0 orders=1 trades=1\n/);
+  // Relink at once rather than wait for the peers' reconnect backoff.
+  for (const name of ['node2', 'node3']) expect(await trigger(name, 'connect', `127.0.0.1:${base}`)).toMatchObject({ ok: true });
+
   // 3. node3 places a crossing buy in seed 001's form: it takes the remaining 0.6.
   const buy = await trigger('node3', 'addOrder', '{"buy":"BTC","sell":"USD","price":50100,"amount":0.6}');
   expect(buy).toMatchObject({ ok: true, filled: '0.60000000', rested: '0.00000000', order: null });
@@ -122,5 +134,6 @@ test('the README walkthrough, through pm2', async () => {
   expect(out1).toMatch(/ node1 trade /);
   expect(out1).toMatch(/ node1 peer\.connected /);
   expect(out4).toMatch(/ node4 sync\.done /);
-  expect((await pm2.describe('node1')).pm2_env?.restart_time).toBe(0);
+  expect((await pm2.describe('node2')).pm2_env?.restart_time).toBe(0);
+  expect((await pm2.describe('node1')).pm2_env?.restart_time).toBe(1); // the kill -9 above
 });
