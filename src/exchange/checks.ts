@@ -49,6 +49,8 @@ export const INVALID = {
   OWN_ORDER: 'OWN_ORDER',
   STATUS: 'BAD_STATUS',
   OUT_OF_RANGE: 'OUT_OF_RANGE',
+  BAD_ACCEPT: 'BAD_EMBEDDED_ACCEPT',
+  OVERGRANT: 'OVERGRANT',
 } as const;
 
 export function checkEvent(ev: SignedEvent, ledger: OrderLedger, open: OpenSigned): Checked | string {
@@ -105,6 +107,13 @@ function ownerUpdate<K extends typeof KIND.confirm | typeof KIND.fill | typeof K
     const c = data as ConfirmData;
     if (c.amount > c.filled) return INVALID.OVERFILL;
     if (c.taker === ev.origin) return INVALID.OWN_ORDER;
+    // The answer must be to a real accept: signed by the taker, for this order, asking
+    // at least what is granted.
+    const acc = open(c.acceptBody, c.acceptSig);
+    if (!acc || acc.kind !== KIND.accept || acc.id !== c.accept || acc.origin !== c.taker) return INVALID.BAD_ACCEPT;
+    const asked = parseAccept(acc.data);
+    if (asked.order !== c.order) return INVALID.BAD_ACCEPT;
+    if (c.amount > asked.amount) return INVALID.OVERGRANT;
   }
   if (kind === KIND.fill && (data as FillData).amount > data.filled) return INVALID.OVERFILL;
   return { kind, data, add, addData } as Checked;

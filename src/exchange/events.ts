@@ -48,12 +48,20 @@ export interface OwnerUpdateData {
   addSig: Uint8Array;
 }
 
-/** `order.confirm`: the owner's answer to one accept. amount 0 = refused, with a reason. */
+/**
+ * `order.confirm`: the owner's answer to one accept. amount 0 = refused, with a reason.
+ * It carries the accept it answers (exact bytes and signature), so every node can check
+ * that the taker really asked, for this order, for at least what was granted: nobody
+ * can confirm an accept that never was, re-use one for another order, or over-grant.
+ */
 export interface ConfirmData extends OwnerUpdateData {
+  /** The accept's event id (= the trade id). */
   accept: string;
   taker: string;
   amount: number;
   reason?: string;
+  acceptBody: Uint8Array;
+  acceptSig: Uint8Array;
 }
 
 /**
@@ -138,7 +146,14 @@ export function parseConfirm(d: Data): ConfirmData {
   if (reason !== undefined && (typeof reason !== 'string' || reason.length > 64)) {
     throw new EventShapeError(KIND.confirm, 'reason must be a short string');
   }
-  const out: ConfirmData = { ...base, accept: uuid(KIND.confirm, d, 'accept'), taker, amount: count(KIND.confirm, d, 'amount', 0) };
+  const out: ConfirmData = {
+    ...base,
+    accept: uuid(KIND.confirm, d, 'accept'),
+    taker,
+    amount: count(KIND.confirm, d, 'amount', 0),
+    acceptBody: bytes(KIND.confirm, d, 'acceptBody'),
+    acceptSig: bytes(KIND.confirm, d, 'acceptSig'),
+  };
   if (reason !== undefined) out.reason = reason;
   return out;
 }

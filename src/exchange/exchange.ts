@@ -30,7 +30,7 @@ import { OrderLedger, type OrderRecord } from './order-ledger';
 import { OwnerDesk } from './owner-desk';
 import { Placement } from './placement';
 import { Reservations } from './reservations';
-import { Taker } from './taker';
+import { Taker, type LateAccept } from './taker';
 
 export interface ExchangeTuning {
   /** How long an owner has to answer an accept (the accept's deadline). Default 5 s. */
@@ -108,6 +108,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       desk: this.desk,
       isStale: (node) => node !== this.nodeId && this.liveness.isStale(node, this.now()),
       log,
+      retryMs: tuning.acceptTimeoutMs + tuning.clockBoundMs,
     });
     this.intake = new EventIntake({
       me: this.nodeId,
@@ -122,6 +123,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       livenessChanged: (node, stale) => this.livenessChanged(node, stale),
       learned: (rec) => this.emit('order', this.ledger.view(rec, this.stale(rec))),
       remember: (ev) => store.put(ev.id, ev.raw),
+      lateGrant: (late, amount) => this.lateGrant(late, amount),
     });
     this.desk.onTrade = (t) => this.tradeSeen(t);
     this.desk.onOrder = (rec) => this.emit('order', this.ledger.view(rec, false));
@@ -185,6 +187,21 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
     every(Math.max(1000, this.tuning.retainMs / 10), () => this.ledger.prune());
     this.heartbeat();
+  }
+
+  /**
+   * The trade stands (the owner decided in time; its answer was slow). Book it against
+   * our order that was taking, so we do not hold both the trade and the full order.
+   */
+  private lateGrant(late: LateAccept, amount: number): void {
+    const mine = late.forOrder ? this.ledger.get(late.forOrder) : undefined;
+    let booked = 0;
+    if (mine && mine.status === 'open') {
+      booked = Math.min(amount, mine.amount - mine.filled - this.reservations.takingFor(mine.id));
+      if (booked > 0) this.desk.fill(mine, late.acceptId, booked);
+    }
+    this.log.warn('accept.late', { accept: late.acceptId, order: late.orderId, amount, for: late.forOrder, booked });
+    this.emit('late-fill', { ...late, amount, booked });
   }
 
   /** Replays the event store: the node comes back with its orders, fills and trades. */
@@ -383,6 +400,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.taker.close();
+    this.placement.close();
     await this.net.close();
     await this.store.close();
   }

@@ -14,7 +14,7 @@ import type { OrderLedger, OrderRecord } from './order-ledger';
 import type { OwnerDesk } from './owner-desk';
 import type { Placement } from './placement';
 import type { Reservations } from './reservations';
-import type { Taker } from './taker';
+import type { LateAccept, Taker } from './taker';
 
 export interface IntakeDeps {
   me: string;
@@ -30,6 +30,8 @@ export interface IntakeDeps {
   livenessChanged(node: string, stale: boolean): void;
   /** A new order entered our book. */
   learned(rec: OrderRecord): void;
+  /** An owner granted an accept of ours after we stopped waiting for its answer. */
+  lateGrant(late: LateAccept, amount: number): void;
   /** An order event was applied: keep it (the event store). */
   remember(ev: SignedEvent): void;
 }
@@ -145,7 +147,10 @@ export class EventIntake {
         const rec = this.d.ledger.get(c.data.order);
         if (!rec) return false;
         this.d.desk.applyUpdate(rec, ev, c.kind, c.data);
-        if (c.kind === KIND.confirm && c.data.taker === this.d.me && this.d.taker.isWaiting(c.data.accept)) {
+        if (c.kind === KIND.confirm && c.data.taker === this.d.me && !this.d.taker.isWaiting(c.data.accept)) {
+          const late = this.d.taker.takeLate(c.data.accept);
+          if (late && c.data.amount > 0) this.d.lateGrant(late, c.data.amount);
+        } else if (c.kind === KIND.confirm && c.data.taker === this.d.me) {
           // If we took on behalf of a resting order of ours, book its fill in this same
           // turn: the reservation it replaces is released just below, and an accept of
           // that order decided in between must already see the new filled total.

@@ -48,9 +48,17 @@ export interface OrderRecord {
 
 export type UpdateOutcome = 'applied' | 'stale' | 'duplicate';
 
+/**
+ * How many forgotten (closed, pruned) order ids are remembered, so that a peer back
+ * from a long partition cannot sync a filled or cancelled order back to life.
+ */
+export const MAX_TOMBSTONES = 500_000;
+
 export class OrderLedger {
   readonly book = new OrderBook();
   private readonly records = new Map<string, OrderRecord>();
+  /** Ids of closed orders pruned from memory (oldest dropped first past MAX_TOMBSTONES). */
+  private readonly gone = new Set<string>();
   private readonly tradeLog = new Map<string, TradeView>();
 
   constructor(
@@ -63,9 +71,9 @@ export class OrderLedger {
     return this.records.get(id);
   }
 
-  /** Learns an order from its signed add. Returns false if it was already known. */
+  /** Learns an order from its signed add. Returns false if it was already known (or is gone). */
   add(ev: EventMeta, data: AddData): boolean {
-    if (this.records.has(ev.id)) return false;
+    if (this.records.has(ev.id) || this.gone.has(ev.id)) return false;
     const rec: OrderRecord = {
       id: ev.id,
       owner: ev.origin,
@@ -166,13 +174,15 @@ export class OrderLedger {
     }
   }
 
-  /** Forgets closed orders past retention. Trades stay: they are the record. */
+  /** Forgets closed orders past retention, keeping their ids. Trades stay: they are the record. */
   prune(): number {
     const cutoff = this.now() - this.retainMs;
     let n = 0;
     for (const [id, rec] of this.records) {
       if (rec.closedAt !== null && rec.closedAt <= cutoff) {
         this.records.delete(id);
+        if (this.gone.size >= MAX_TOMBSTONES) this.gone.delete(this.gone.values().next().value as string);
+        this.gone.add(id);
         n++;
       }
     }

@@ -57,6 +57,8 @@ export class OwnerDesk {
       accept: accept.id,
       taker: accept.origin,
       amount: d.fill,
+      acceptBody: accept.raw.body,
+      acceptSig: accept.raw.sig,
     };
     if (d.reason !== undefined) conf.reason = d.reason;
     this.d.log.info('accept.answered', { order: rec.id, accept: accept.id, taker: accept.origin, requested: data.amount, amount: d.fill, reason: d.reason });

@@ -17,8 +17,9 @@ import type { RestingOrder } from '../book/types';
 import type { PlaceInput, PlaceResult, Refusal, TradeView } from './api';
 import type { OrderLedger, OrderRecord } from './order-ledger';
 import type { OwnerDesk } from './owner-desk';
+import { REFUSAL } from './owner';
 import type { Reservations } from './reservations';
-import type { AcceptOutcome, Taker } from './taker';
+import { TAKER_REFUSAL, type AcceptOutcome, type Taker } from './taker';
 
 export interface PlacementDeps {
   me: string;
@@ -28,7 +29,12 @@ export interface PlacementDeps {
   desk: OwnerDesk;
   isStale(node: string): boolean;
   log: Logger;
+  /** After a refusal that may not last (RESERVED, no answer...), retry a crossing this much later. */
+  retryMs: number;
 }
+
+/** Refusals that will not change: the order is gone, or it is ours. Others are retried. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set([REFUSAL.FILLED, REFUSAL.CANCELLED, REFUSAL.OWN_ORDER]);
 
 function older(a: { ts: number; id: string }, b: { ts: number; id: string }): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
@@ -42,12 +48,16 @@ function crosses(mine: OrderRecord, other: { side: string; price: number }): boo
 export class Placement {
   /** Placements and crossing resolutions under way. */
   busy = 0;
+  private closed = false;
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
   private readonly cancelling = new Set<string>();
   /** (our order, their order) pairs whose owner refused for a reason that will not change soon. */
   private readonly gaveUp = new Set<string>();
   private idle: Array<() => void> = [];
+  /** Per order of ours: who waits for its crossing resolution to finish (cancel). */
+  private readonly orderIdle = new Map<string, Array<() => void>>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly d: PlacementDeps) {}
 
@@ -72,6 +82,8 @@ export class Placement {
         const rec = this.d.desk.addOrder(input.side, input.price, remainder);
         result.rested = remainder;
         result.order = this.d.ledger.view(rec, false);
+        // A grant that arrives after we gave up waiting fills this resting remainder.
+        this.d.taker.attachLate(outs.filter((o) => o.reason === TAKER_REFUSAL.TIMEOUT).map((o) => o.acceptId), rec.id);
         this.resolve(rec);
       }
       return result;
@@ -96,7 +108,10 @@ export class Placement {
   async cancel(rec: OrderRecord): Promise<{ ok: true } | { ok: false; code: string }> {
     this.cancelling.add(rec.id);
     try {
-      while (this.running.has(rec.id) || this.d.reservations.takingFor(rec.id) > 0) await this.settled();
+      // Only this order's own takes matter (its reservations end with its resolve loop).
+      while (this.running.has(rec.id)) {
+        await new Promise<void>((r) => this.orderIdle.set(rec.id, [...(this.orderIdle.get(rec.id) ?? []), r]));
+      }
       if (rec.status === 'filled') return { ok: false, code: 'ORDER_FILLED' };
       if (rec.status === 'cancelled') return { ok: false, code: 'ORDER_CANCELLED' };
       this.d.desk.cancel(rec);
@@ -122,6 +137,8 @@ export class Placement {
     this.busy++;
     void this.resolveLoop(mine).finally(() => {
       this.running.delete(mine.id);
+      for (const r of this.orderIdle.get(mine.id) ?? []) r();
+      this.orderIdle.delete(mine.id);
       this.done();
     });
   }
@@ -145,8 +162,36 @@ export class Placement {
     if (p.legs.length === 0) return false;
     this.d.log.info('order.crossing', { order: mine.id, legs: p.legs.length, amount: p.filled });
     const outs = await Promise.all(p.legs.map((l) => this.take(l.order, l.amount, mine.id)));
-    for (const o of outs) if (o.filled === 0) this.gaveUp.add(`${mine.id}/${o.orderId}`);
+    for (const o of outs) {
+      if (o.filled > 0 || o.reason === undefined) continue;
+      if (FINAL_REFUSALS.has(o.reason)) this.gaveUp.add(`${mine.id}/${o.orderId}`);
+      else this.retryLater(mine);
+    }
     return outs.some((o) => o.filled > 0);
+  }
+
+  /** A refusal that may not last (held by another taker, no answer): try again later. */
+  private retryLater(mine: OrderRecord): void {
+    if (this.closed || this.retries.has(mine.id)) return;
+    // A scheduled retry is work in flight: quiescence waits for it.
+    this.busy++;
+    const t = setTimeout(() => {
+      this.retries.delete(mine.id);
+      if (mine.status === 'open') this.resolve(mine);
+      this.done();
+    }, this.d.retryMs);
+    t.unref();
+    this.retries.set(mine.id, t);
+  }
+
+  /** Stops retry timers (the node is closing). */
+  close(): void {
+    this.closed = true;
+    for (const t of this.retries.values()) {
+      clearTimeout(t);
+      this.done();
+    }
+    this.retries.clear();
   }
 
   private take(order: RestingOrder, amount: number, forOrder: string | null): Promise<AcceptOutcome> {

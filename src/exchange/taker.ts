@@ -33,11 +33,25 @@ export interface TakerDeps {
 interface Waiter {
   resolve(o: AcceptOutcome): void;
   timer: NodeJS.Timeout;
+  forOrder: string | null;
   outcome: Omit<AcceptOutcome, 'filled' | 'trade' | 'reason'>;
 }
 
+/** An accept we stopped waiting for: if the owner's grant still arrives, it is booked late. */
+export interface LateAccept {
+  acceptId: string;
+  orderId: string;
+  requested: number;
+  /** Our order the grant fills: the crossing order we took for, or what a placement rested. */
+  forOrder: string | null;
+}
+
+/** How many given-up accepts are remembered for late answers (oldest forgotten first). */
+const MAX_LATE = 10_000;
+
 export class Taker {
   private readonly waiting = new Map<string, Waiter>();
+  private readonly late = new Map<string, LateAccept>();
   private readonly idle: Array<() => void> = [];
 
   constructor(private readonly deps: TakerDeps) {}
@@ -51,7 +65,7 @@ export class Taker {
     this.deps.reservations.add({ acceptId: ev.id, orderId, forOrder, amount, expiresAt: deadline + this.deps.clockBoundMs });
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.finish(ev.id, 0, null, TAKER_REFUSAL.TIMEOUT), waitMs);
-      this.waiting.set(ev.id, { resolve, timer, outcome: { acceptId: ev.id, orderId, requested: amount } });
+      this.waiting.set(ev.id, { resolve, timer, forOrder, outcome: { acceptId: ev.id, orderId, requested: amount } });
     });
   }
 
@@ -63,6 +77,21 @@ export class Taker {
   /** The owner answered one of our accepts. */
   answered(acceptId: string, filled: number, trade: TradeView | null, reason?: string): void {
     this.finish(acceptId, filled, trade, reason);
+  }
+
+  /** Takes the record of a given-up accept, if any (each is booked at most once). */
+  takeLate(acceptId: string): LateAccept | undefined {
+    const l = this.late.get(acceptId);
+    if (l) this.late.delete(acceptId);
+    return l;
+  }
+
+  /** A placement rested its remainder as `orderId`: late grants of its accepts fill it. */
+  attachLate(acceptIds: string[], orderId: string): void {
+    for (const id of acceptIds) {
+      const l = this.late.get(id);
+      if (l) l.forOrder = orderId;
+    }
   }
 
   get pending(): number {
@@ -86,6 +115,11 @@ export class Taker {
     this.waiting.delete(acceptId);
     clearTimeout(w.timer);
     this.deps.reservations.release(acceptId);
+    if (reason === TAKER_REFUSAL.TIMEOUT) {
+      // The owner decides before the deadline, but its answer can still be on its way.
+      if (this.late.size >= MAX_LATE) this.late.delete(this.late.keys().next().value as string);
+      this.late.set(acceptId, { acceptId, orderId: w.outcome.orderId, requested: w.outcome.requested, forOrder: w.forOrder });
+    }
     const outcome: AcceptOutcome = { ...w.outcome, filled, trade };
     if (reason !== undefined && filled < w.outcome.requested) outcome.reason = reason;
     w.resolve(outcome);
