@@ -31,6 +31,9 @@ export interface SignedEvent extends EventMeta {
 /** Verifies and decodes signed bytes carried inside another event (an owner update's add). */
 export type OpenSigned = (body: Uint8Array, sig: Uint8Array) => SignedEvent | null;
 
+/** An accept's deadline must fall within this long after the accept itself. */
+export const MAX_ACCEPT_WINDOW_MS = 60_000;
+
 export type Checked =
   | { kind: typeof KIND.add; data: AddData }
   | { kind: typeof KIND.accept; data: AcceptData }
@@ -50,6 +53,7 @@ export const INVALID = {
   STATUS: 'BAD_STATUS',
   OUT_OF_RANGE: 'OUT_OF_RANGE',
   BAD_ACCEPT: 'BAD_EMBEDDED_ACCEPT',
+  DEADLINE: 'BAD_DEADLINE',
   OVERGRANT: 'OVERGRANT',
 } as const;
 
@@ -62,6 +66,9 @@ export function checkEvent(ev: SignedEvent, ledger: OrderLedger, open: OpenSigne
       }
       case KIND.accept: {
         const data = parseAccept(ev.data);
+        // A deadline before the accept was made, or far after it, is no accept of ours:
+        // such events only cost owners an answer each.
+        if (data.deadline < ev.ts || data.deadline > ev.ts + MAX_ACCEPT_WINDOW_MS) return INVALID.DEADLINE;
         const rec = ledger.get(data.order);
         if (rec && data.amount > rec.amount) return INVALID.TOO_LARGE;
         if (rec && rec.owner === ev.origin) return INVALID.OWN_ORDER;

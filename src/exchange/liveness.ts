@@ -18,7 +18,17 @@ export class Liveness {
   /** Each node's latest heartbeat, passed on in book sync so a joiner knows who is alive. */
   private readonly beats = new Map<string, { ts: number; raw: SignedBytes }>();
 
-  constructor(private readonly staleAfterMs: number) {}
+  /** Stale nodes forgotten by `sweep`, so their return is still reported (bounded). */
+  private readonly forgottenStale = new Set<string>();
+
+  constructor(
+    private readonly staleAfterMs: number,
+    /**
+     * Nodes silent this long are forgotten altogether (a forgotten node is stale, as
+     * one never heard of): heartbeats from throwaway keys must not grow memory forever.
+     */
+    private readonly forgetAfterMs = Math.max(10 * staleAfterMs, 5 * 60_000),
+  ) {}
 
   /**
    * `at` is the event's own time (the origin's clock, already checked against ours
@@ -27,7 +37,9 @@ export class Liveness {
    */
   heard(node: string, at: number, now: number): LivenessChange | null {
     const t = Math.min(at, now);
+    if (now - t > this.forgetAfterMs) return null; // old news (a sync): no sign of life
     if (t > (this.lastHeard.get(node) ?? -Infinity)) this.lastHeard.set(node, t);
+    if (this.forgottenStale.delete(node) && now - t <= this.staleAfterMs) return { node, stale: false };
     if (this.staleNow.has(node) && now - this.lastHeard.get(node)! <= this.staleAfterMs) {
       this.staleNow.delete(node);
       return { node, stale: false };
@@ -49,6 +61,15 @@ export class Liveness {
   sweep(now: number): LivenessChange[] {
     const out: LivenessChange[] = [];
     for (const [node, t] of this.lastHeard) {
+      if (now - t > this.forgetAfterMs) {
+        this.lastHeard.delete(node);
+        this.beats.delete(node);
+        if (this.staleNow.delete(node)) {
+          if (this.forgottenStale.size >= 10_000) this.forgottenStale.delete(this.forgottenStale.values().next().value as string);
+          this.forgottenStale.add(node);
+        }
+        continue;
+      }
       const stale = now - t > this.staleAfterMs;
       if (stale && !this.staleNow.has(node)) {
         this.staleNow.add(node);

@@ -38,8 +38,16 @@ export interface OrderRecord {
   status: OrderStatus;
   seq: number;
   add: SignedBytes;
-  /** Accepts and owner updates of this order, by event id, for book sync. */
-  history: Map<string, SignedBytes>;
+  /**
+   * The signed history passed on in book sync, kept small whatever peers send: the
+   * update that decides the state (`latest`), every confirm that granted something
+   * (they are the trades), and accepts not answered yet (at most MAX_OPEN_ACCEPTS).
+   * Refusals and fills once superseded, and answered accepts (each confirm embeds its
+   * accept), are dropped.
+   */
+  latest: { id: string; raw: SignedBytes } | null;
+  grants: Map<string, SignedBytes>;
+  openAccepts: Map<string, SignedBytes>;
   /** Accept ids the owner has answered (rebuilt from confirms, so it survives a resync). */
   answered: Set<string>;
   /** Local time the order left the book, for retention. */
@@ -53,6 +61,8 @@ export type UpdateOutcome = 'applied' | 'stale' | 'duplicate';
  * from a long partition cannot sync a filled or cancelled order back to life.
  */
 export const MAX_TOMBSTONES = 500_000;
+/** Unanswered accepts kept per order for book sync (oldest dropped first). */
+export const MAX_OPEN_ACCEPTS = 64;
 
 export class OrderLedger {
   readonly book = new OrderBook();
@@ -85,7 +95,9 @@ export class OrderLedger {
       status: 'open',
       seq: 0,
       add: ev.raw,
-      history: new Map(),
+      latest: null,
+      grants: new Map(),
+      openAccepts: new Map(),
       answered: new Set(),
       closedAt: null,
     };
@@ -96,19 +108,38 @@ export class OrderLedger {
     return true;
   }
 
-  /** Keeps an accept in the order's history so a peer that missed it gets it on sync. */
+  /**
+   * Whether an order of ours could rest here: a price level's total must stay a safe
+   * integer (only absurd sizes reach that). Checked before publishing, so we never
+   * announce an order our own book would refuse.
+   */
+  canRest(side: Side, price: number, amount: number): boolean {
+    return (side === 'buy' ? this.book.bids : this.book.asks).canHold(price, amount);
+  }
+
+  /** Keeps an unanswered accept so a peer that missed it gets it on sync. */
   noteAccept(rec: OrderRecord, ev: EventMeta): void {
-    rec.history.set(ev.id, ev.raw);
+    if (rec.answered.has(ev.id) || rec.openAccepts.has(ev.id)) return;
+    if (rec.openAccepts.size >= MAX_OPEN_ACCEPTS) rec.openAccepts.delete(rec.openAccepts.keys().next().value as string);
+    rec.openAccepts.set(ev.id, ev.raw);
   }
 
   /**
    * Applies an owner update (confirm, fill or cancel) by sequence number. The caller
    * has checked that `ev.origin` is the order's owner and that `filled` is within it.
+   * `granted`: a confirm that gave something (a trade), kept for sync whatever its seq.
+   *
+   * Two different updates with the same seq can only come from an owner that
+   * equivocates; every node then keeps the one whose body bytes sort first, so they
+   * still agree.
    */
-  update(rec: OrderRecord, ev: EventMeta, data: OwnerUpdateData): UpdateOutcome {
-    if (rec.history.has(ev.id)) return 'duplicate';
-    rec.history.set(ev.id, ev.raw);
-    if (data.seq <= rec.seq) return 'stale';
+  update(rec: OrderRecord, ev: EventMeta, data: OwnerUpdateData, granted: boolean): UpdateOutcome {
+    if (rec.latest?.id === ev.id || rec.grants.has(ev.id)) return 'duplicate';
+    if (granted) rec.grants.set(ev.id, ev.raw);
+    const wins =
+      data.seq > rec.seq || (data.seq === rec.seq && rec.latest !== null && Buffer.compare(ev.raw.body, rec.latest.raw.body) < 0);
+    if (!wins) return 'stale';
+    rec.latest = { id: ev.id, raw: ev.raw };
     const before = rec.amount - rec.filled;
     rec.seq = data.seq;
     rec.filled = data.filled;
@@ -138,6 +169,7 @@ export class OrderLedger {
   /** Records the trade a confirm reports (idempotent by accept id). Returns it when new. */
   recordTrade(rec: OrderRecord, ev: EventMeta, data: ConfirmData): TradeView | null {
     rec.answered.add(data.accept);
+    rec.openAccepts.delete(data.accept);
     if (data.amount === 0 || this.tradeLog.has(data.accept)) return null;
     const trade: TradeView = {
       id: data.accept,
@@ -170,7 +202,9 @@ export class OrderLedger {
   *signedHistory(): Generator<SignedBytes> {
     for (const rec of this.records.values()) {
       yield rec.add;
-      yield* rec.history.values();
+      yield* rec.grants.values();
+      if (rec.latest && !rec.grants.has(rec.latest.id)) yield rec.latest.raw;
+      yield* rec.openAccepts.values();
     }
   }
 

@@ -79,7 +79,8 @@ export class OwnerDesk {
 
   /** Applies an owner update (ours or a peer's, already checked). */
   applyUpdate(rec: OrderRecord, ev: EventMeta, kind: UpdateKind, data: OwnerUpdateData): void {
-    const outcome = this.d.ledger.update(rec, ev, data);
+    const granted = kind === KIND.confirm && (data as ConfirmData).amount > 0;
+    const outcome = this.d.ledger.update(rec, ev, data, granted);
     if (kind === KIND.confirm) {
       const trade = this.d.ledger.recordTrade(rec, ev, data as ConfirmData);
       if (trade) this.onTrade(trade);

@@ -78,6 +78,8 @@ export class Placement {
       const result: PlaceResult = { requested: input.amount, filled, rested: 0, order: null, fills, refused };
       if (remainder > 0 && p.selfTrade) {
         result.remainderCancelled = { amount: remainder, reason: 'SELF_TRADE' };
+      } else if (remainder > 0 && !this.d.ledger.canRest(input.side, input.price, remainder)) {
+        result.remainderCancelled = { amount: remainder, reason: 'LEVEL_FULL' };
       } else if (remainder > 0) {
         const rec = this.d.desk.addOrder(input.side, input.price, remainder);
         result.rested = remainder;

@@ -23,7 +23,8 @@ export interface SyncConfig {
 /**
  * Book sync, both directions: right after a handshake each side streams its book in
  * `sync` frames under the frame limit, ending with `done: true`; the receiver verifies
- * each frame whole and hands its events to the app (no age check, no relay).
+ * each frame whole and hands its events on (NetNode adopts the fresh unseen ones as
+ * gossip — validated, delivered, relayed — and gives the rest to the app as sync events).
  */
 export class BookSync {
   readonly counts = { in: 0, out: 0 };

@@ -71,6 +71,7 @@ export class PeerConnection extends EventEmitter {
   private graceTimer: NodeJS.Timeout | null = null;
   private idleTicks = 0;
   private pingSeq = 0;
+  private pingsUnanswered = 0;
   private readonly pongWaiters = new Map<number, () => void>();
 
   constructor(
@@ -217,6 +218,7 @@ export class PeerConnection extends EventEmitter {
         return;
       case 'pong': {
         // Receiving it already reset the idle count; it may also end a roundTrip().
+        this.pingsUnanswered = 0;
         const waiter = this.pongWaiters.get(msg.n);
         if (waiter) {
           this.pongWaiters.delete(msg.n);
@@ -256,8 +258,15 @@ export class PeerConnection extends EventEmitter {
     // Counting silent intervals instead of reading a clock keeps this independent of
     // the injected wall clock `now`.
     this.idleTicks++;
+    this.pingsUnanswered++;
     if (this.idleTicks * this.opts.pingIntervalMs > this.opts.idleTimeoutMs) {
       this.fail(new ProtocolError(ErrorCode.IDLE_TIMEOUT, `nothing received for ${this.opts.idleTimeoutMs} ms`));
+      return;
+    }
+    // A peer that keeps sending but never answers our pings is not responsive either
+    // (and would hold every roundTrip() forever).
+    if (this.pingsUnanswered * this.opts.pingIntervalMs > this.opts.idleTimeoutMs) {
+      this.fail(new ProtocolError(ErrorCode.IDLE_TIMEOUT, `no pong for ${this.opts.idleTimeoutMs} ms`));
       return;
     }
     this.sendNow({ t: 'ping', n: ++this.pingSeq });

@@ -162,6 +162,27 @@ test('keepalive: a peer that answers pings stays; one that goes silent is droppe
   expect(a.peers()).toHaveLength(0);
 });
 
+test('keepalive: a peer that keeps talking but never answers pings is dropped with IDLE_TIMEOUT', async () => {
+  const a = await start({ pingIntervalMs: 20, idleTimeoutMs: 200 });
+  const raw = await rawTo(a);
+  await raw.handshake(Identity.generate());
+  // Answer each ping with a ping of our own (traffic, but never a pong): the idle
+  // count resets every time, the unanswered-ping count does not.
+  let error: string | undefined;
+  for (;;) {
+    const msg = await raw.next();
+    if (msg === null) break;
+    if (msg.t === 'error') {
+      error = msg.code;
+      break;
+    }
+    if (msg.t === 'ping') raw.send({ t: 'ping', n: msg.n });
+  }
+  expect(error).toBe(ErrorCode.IDLE_TIMEOUT);
+  await raw.closed;
+  expect(a.peers()).toHaveLength(0);
+});
+
 test('a peer that does not read is dropped (SLOW_READER) once our unsent bytes pass the bound', async () => {
   const a = await start({ maxFrameBytes: 1024 * 1024, maxWriteBufferBytes: 2 * 1024 * 1024 });
   const raw = await rawTo(a);
