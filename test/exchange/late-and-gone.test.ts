@@ -1,0 +1,65 @@
+/**
+ * Two ways an honest network could go wrong without care (found in review):
+ * a grant that reaches the taker after it stopped waiting, and a closed order handed
+ * back by a peer that was cut off longer than the retention time.
+ */
+import { cluster, settle, type Cluster } from './support/cluster';
+
+const BTC = 100_000_000;
+let c: Cluster;
+afterEach(async () => {
+  await c?.close();
+});
+
+test('a grant delivered after the taker gave up is booked against what its placement rested', async () => {
+  c = await cluster(3, { net: { targetOutbound: 0 } });
+  const [a, r, t] = c.nodes; // owner a -- relay r -- taker t
+  await r.connect('127.0.0.1', a.status().port);
+  await r.connect('127.0.0.1', t.status().port);
+  await settle(c.nodes);
+  await a.place({ side: 'sell', price: 5_000_000, amount: 1 * BTC });
+  await settle(c.nodes);
+  // The owner grants in time; the link that would carry the answer to t breaks then.
+  a.once('trade', () => r.network.disconnect(t.nodeId, 'LINK_CUT'));
+  const late = new Promise((resolve) => t.once('late-fill', resolve));
+  const placed = await t.place({ side: 'buy', price: 5_000_000, amount: 1 * BTC });
+  expect(placed).toMatchObject({ filled: 0, rested: 1 * BTC, refused: [{ reason: 'OWNER_NOT_ANSWERING' }] });
+  await r.connect('127.0.0.1', t.status().port); // the link comes back: sync brings the grant
+  expect(await late).toMatchObject({ amount: 1 * BTC, booked: 1 * BTC, forOrder: placed.order!.id });
+  await settle(c.nodes);
+  const bought = t.trades().filter((x) => x.taker === t.nodeId).reduce((s, x) => s + x.amount, 0);
+  const bidding = t.myOrders().filter((o) => o.status === 'open').reduce((s, o) => s + o.remaining, 0);
+  expect(bought).toBe(1 * BTC);
+  expect(bidding).toBe(0); // it asked for 1 BTC: it has 1 BTC, not 1 BTC plus a 1 BTC bid
+  expect(t.digest()).toBe(a.digest());
+});
+
+test('a closed order pruned from memory cannot be synced back to life by a peer that missed its close', async () => {
+  let skew = 0;
+  const now = () => Date.now() + skew; // a's clock only: lets retention pass without waiting
+  c = await cluster(0);
+  const a = await c.start({ now, tuning: { retainMs: 500 }, net: { targetOutbound: 0 } });
+  const b = await c.start({ net: { targetOutbound: 0 } });
+  const x = await c.start({ net: { targetOutbound: 0 } });
+  await b.connect('127.0.0.1', a.status().port);
+  await a.connect('127.0.0.1', x.status().port);
+  await settle(c.nodes);
+  const { order } = await a.place({ side: 'sell', price: 5_000_000, amount: 1 * BTC });
+  await settle(c.nodes);
+  expect(x.order(order!.id)?.status).toBe('open');
+
+  a.network.disconnect(x.nodeId, 'LINK_CUT'); // x is cut off (a dialled; nobody redials)
+  expect((await b.accept(order!.id)).filled).toBe(1 * BTC);
+  await settle([a, b]);
+  skew = 600; // retention (500 ms) has passed on a, within the clock bound (1 s here)
+  (a as unknown as { ledger: { prune(): number } }).ledger.prune();
+  expect(a.order(order!.id)).toBeNull();
+
+  await a.connect('127.0.0.1', x.status().port); // x syncs its stale copy back to a
+  await settle(c.nodes);
+  expect(a.order(order!.id)).toBeNull(); // not resurrected
+  await expect(x.accept(order!.id)).resolves.toMatchObject({ filled: 0 }); // nobody sells it again
+  await settle(c.nodes);
+  const sold = a.trades().filter((t) => t.orderId === order!.id).reduce((s, t) => s + t.amount, 0);
+  expect(sold).toBe(1 * BTC);
+});
