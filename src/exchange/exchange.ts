@@ -153,10 +153,19 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       await store.close();
       throw err;
     }
-    self = new Exchange(net, log, tuning, now, store);
-    self.restore();
-    self.wire();
-    return self;
+    try {
+      self = new Exchange(net, log, tuning, now, store);
+      self.restore();
+      self.wire();
+      return self;
+    } catch (err) {
+      // Nothing may outlive a failed start: not the listening socket, not the store.
+      self?.taker.close();
+      self?.placement.close();
+      await net.close();
+      await store.close();
+      throw err;
+    }
   }
 
   private wire(): void {

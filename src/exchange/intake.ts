@@ -58,10 +58,18 @@ export class EventIntake {
     try {
       for (const ev of events) {
         const c = checkEvent(ev, this.d.ledger, openSigned);
-        if (typeof c === 'string') skipped++;
-        else {
+        if (typeof c === 'string') {
+          skipped++;
+          continue;
+        }
+        try {
           this.apply(ev, c, null, null, false);
           applied++;
+        } catch (err) {
+          // One event the book cannot take (replayed in id order, not arrival order)
+          // must not stop the node from starting.
+          if (!(err instanceof BookError)) throw err;
+          skipped++;
         }
       }
     } finally {

@@ -162,7 +162,11 @@ export class OrderLedger {
   }
 
   private relist(rec: OrderRecord): void {
-    this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount: rec.amount - rec.filled, ts: rec.ts });
+    const amount = rec.amount - rec.filled;
+    // Only a reopening update can get here; if the level cannot hold it (absurd sizes),
+    // the order stays out of the book rather than leave the record half updated.
+    if (!this.canRest(rec.side, rec.price, amount)) return;
+    this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount, ts: rec.ts });
     rec.closedAt = null;
   }
 

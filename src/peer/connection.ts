@@ -72,6 +72,8 @@ export class PeerConnection extends EventEmitter {
   private idleTicks = 0;
   private pingSeq = 0;
   private pingsUnanswered = 0;
+  /** Ping numbers sent and not answered yet (bounded: the peer is dropped first). */
+  private readonly pingsOut = new Set<number>();
   private readonly pongWaiters = new Map<number, () => void>();
 
   constructor(
@@ -136,6 +138,7 @@ export class PeerConnection extends EventEmitter {
   roundTrip(): Promise<void> {
     if (this.state !== 'open') return Promise.resolve();
     const n = ++this.pingSeq;
+    this.pingsOut.add(n);
     return new Promise((resolve) => {
       this.pongWaiters.set(n, resolve);
       if (!this.sendNow({ t: 'ping', n })) {
@@ -218,6 +221,9 @@ export class PeerConnection extends EventEmitter {
         return;
       case 'pong': {
         // Receiving it already reset the idle count; it may also end a roundTrip().
+        // Only an answer to a ping we sent shows responsiveness (a peer echoing any n
+        // would otherwise hold every roundTrip() forever).
+        if (!this.pingsOut.delete(msg.n)) return;
         this.pingsUnanswered = 0;
         const waiter = this.pongWaiters.get(msg.n);
         if (waiter) {
@@ -269,7 +275,8 @@ export class PeerConnection extends EventEmitter {
       this.fail(new ProtocolError(ErrorCode.IDLE_TIMEOUT, `no pong for ${this.opts.idleTimeoutMs} ms`));
       return;
     }
-    this.sendNow({ t: 'ping', n: ++this.pingSeq });
+    this.pingsOut.add(++this.pingSeq);
+    this.sendNow({ t: 'ping', n: this.pingSeq });
   }
 
   private end(by: CloseInfo['by'], code: string, message: string): void {

@@ -183,6 +183,28 @@ test('keepalive: a peer that keeps talking but never answers pings is dropped wi
   expect(a.peers()).toHaveLength(0);
 });
 
+test('keepalive: pongs that answer no ping of ours do not count; roundTrip() ends when the peer is dropped', async () => {
+  const a = await start({ pingIntervalMs: 20, idleTimeoutMs: 200 });
+  const raw = await rawTo(a);
+  await raw.handshake(Identity.generate());
+  await waitUntil([a], ['peer'], () => a.peers().length === 1);
+  const trip = a.roundTrip();
+  let error: string | undefined;
+  for (;;) {
+    const msg = await raw.next();
+    if (msg === null) break;
+    if (msg.t === 'error') {
+      error = msg.code;
+      break;
+    }
+    if (msg.t === 'ping') raw.send({ t: 'pong', n: msg.n + 1_000_000 }); // never the right n
+  }
+  await trip;
+  expect(error).toBe(ErrorCode.IDLE_TIMEOUT);
+  await raw.closed;
+  expect(a.peers()).toHaveLength(0);
+});
+
 test('a peer that does not read is dropped (SLOW_READER) once our unsent bytes pass the bound', async () => {
   const a = await start({ maxFrameBytes: 1024 * 1024, maxWriteBufferBytes: 2 * 1024 * 1024 });
   const raw = await rawTo(a);
