@@ -87,11 +87,8 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     this.ledger = new OrderLedger(now, tuning.retainMs);
     this.liveness = new Liveness(tuning.staleAfterMs);
     // Everything we publish about orders is kept, like what we apply from peers.
-    const publish = (kind: string, data: Record<string, unknown>): GossipEvent => {
-      const ev = net.publish(kind, data);
-      if (kind !== KIND.heartbeat) store.put(ev.id, ev.raw);
-      return ev;
-    };
+    const publish = (kind: string, data: Record<string, unknown>): GossipEvent =>
+      net.publish(kind, data, (ev) => store.putDurable(ev.id, ev.raw));
     this.taker = new Taker({
       publish,
       now,

@@ -126,12 +126,17 @@ export class NetNode extends EventEmitter {
   }
 
   /** Signs a new event and sends it to every peer. Not emitted as 'event' locally. */
-  publish(kind: string, data: Record<string, unknown>): GossipEvent {
+  /**
+   * `beforeSend` runs on the signed event before any byte of it leaves: the place to
+   * make it durable (an owner must not let the network see a decision it could forget).
+   */
+  publish(kind: string, data: Record<string, unknown>, beforeSend?: (ev: GossipEvent) => void): GossipEvent {
     const ev = signEvent(this.identity, kind, data, this.cfg.now());
     const size = ev.raw.body.length + ev.raw.sig.length + EVENT_FRAME_OVERHEAD;
     if (size > this.cfg.maxFrameBytes) {
       throw new PublishError('EVENT_TOO_LARGE', `event of ~${size} bytes exceeds the frame limit of ${this.cfg.maxFrameBytes}`);
     }
+    beforeSend?.(ev);
     this.published++;
     this.router.publish(ev);
     return ev;

@@ -9,9 +9,10 @@
  * replay comes back in roughly the order things happened (order does not matter for
  * correctness: applying is idempotent and convergent by sequence number).
  *
- * Durability: writes are batched by lmdb into one transaction per turn of the event
- * loop and committed within milliseconds; a `kill -9` can lose the last few events,
- * which peers hand back in book sync. `close()` commits everything pending.
+ * Durability: the node's own events are committed synchronously before they are sent
+ * (`putDurable`); peers' events are batched by lmdb into one transaction per turn of the
+ * event loop and committed within milliseconds — a `kill -9` can lose the last few of
+ * those, and peers hand them back in book sync. `close()` commits everything pending.
  */
 import { open, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
@@ -28,9 +29,19 @@ export class EventStore {
     return new EventStore(open<StoredEvent, string>({ path: join(dataDir, 'store'), compression: false }));
   }
 
-  /** Remembers one applied event (idempotent: the id is the key). */
+  /** Remembers one applied event (idempotent: the id is the key); committed within ms. */
   put(id: string, ev: StoredEvent): void {
     void this.db.put(id, { body: ev.body, sig: ev.sig });
+  }
+
+  /**
+   * Remembers one event of our own before it is sent: committed (and synced to disk)
+   * when this returns. Our decisions — above all an owner's grants — must survive a
+   * `kill -9` that comes right after the network saw them, or a restarted owner could
+   * grant the same amount twice.
+   */
+  putDurable(id: string, ev: StoredEvent): void {
+    this.db.putSync(id, { body: ev.body, sig: ev.sig });
   }
 
   /** Every stored event, in id (≈ time) order. */
