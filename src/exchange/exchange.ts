@@ -84,7 +84,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     super();
     this.nodeId = net.nodeId;
     this.startedAt = now();
-    this.ledger = new OrderLedger(now, tuning.retainMs);
+    this.ledger = new OrderLedger(net.nodeId, now, tuning.retainMs);
     this.liveness = new Liveness(tuning.staleAfterMs);
     // Everything we publish about orders is kept, like what we apply from peers.
     const publish = (kind: string, data: Record<string, unknown>): GossipEvent =>

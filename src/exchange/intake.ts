@@ -145,7 +145,12 @@ export class EventIntake {
         return this.d.ledger.get(ev.id) !== undefined;
       case KIND.accept: {
         const rec = this.d.ledger.get(c.data.order);
-        if (!rec) return false;
+        if (!rec) {
+          // An accept of an order of ours we pruned: its taker still holds it open.
+          const gone = live ? this.d.ledger.goneMineToRestate(c.data.order) : undefined;
+          if (gone) this.d.desk.restate(gone);
+          return false;
+        }
         this.d.ledger.noteAccept(rec, ev);
         if (rec.owner === this.d.me && live) this.d.desk.answer(rec, ev, c.data);
         return true;
@@ -174,7 +179,12 @@ export class EventIntake {
 
   private learnOrder(ev: SignedEvent, data: AddData, hops: number | null, from: PeerView | null): void {
     try {
-      if (!this.d.ledger.add(ev, data)) return;
+      if (!this.d.ledger.add(ev, data)) {
+        // A peer offered back an order of ours we pruned: it still holds it open.
+        const gone = ev.origin === this.d.me && from !== null ? this.d.ledger.goneMineToRestate(ev.id) : undefined;
+        if (gone) this.d.desk.restate(gone);
+        return;
+      }
     } catch (err) {
       // The book refuses a price level past 2^53 sats (absurd sizes only).
       if (!(err instanceof BookError)) throw err;

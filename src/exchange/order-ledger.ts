@@ -56,6 +56,17 @@ export interface OrderRecord {
 
 export type UpdateOutcome = 'applied' | 'stale' | 'duplicate';
 
+/** What an owner keeps of its own pruned orders: enough to restate their final state. */
+export interface GoneOrder {
+  id: string;
+  add: SignedBytes;
+  filled: number;
+  status: OrderStatus;
+  seq: number;
+  /** Local time it was last restated (at most once per retention period). */
+  restatedAt: number;
+}
+
 /**
  * How many forgotten (closed, pruned) order ids are remembered, so that a peer back
  * from a long partition cannot sync a filled or cancelled order back to life.
@@ -69,9 +80,15 @@ export class OrderLedger {
   private readonly records = new Map<string, OrderRecord>();
   /** Ids of closed orders pruned from memory (oldest dropped first past MAX_TOMBSTONES). */
   private readonly gone = new Set<string>();
+  /** Our own pruned orders, by id (bounded like the tombstones). */
+  private readonly goneMine = new Map<string, GoneOrder>();
   private readonly tradeLog = new Map<string, TradeView>();
+  /** The body of the confirm each trade came from (to settle an equivocating owner). */
+  private readonly tradeBody = new Map<string, Uint8Array>();
 
   constructor(
+    /** Our node id: our own pruned orders are remembered in full (see GoneOrder). */
+    private readonly me: string,
     private readonly now: () => number,
     /** How long filled/cancelled orders are remembered, to absorb late events. */
     private readonly retainMs: number,
@@ -115,6 +132,18 @@ export class OrderLedger {
    */
   canRest(side: Side, price: number, amount: number): boolean {
     return (side === 'buy' ? this.book.bids : this.book.asks).canHold(price, amount);
+  }
+
+  /**
+   * One of our own orders we have pruned, due to be restated: a peer still holds it
+   * open (it offered its add back, or sent an accept for it). At most once per
+   * retention period per order, so a stubborn peer cannot make us flood.
+   */
+  goneMineToRestate(id: string): GoneOrder | undefined {
+    const g = this.goneMine.get(id);
+    if (!g || this.now() - g.restatedAt < this.retainMs) return undefined;
+    g.restatedAt = this.now();
+    return g;
   }
 
   /** Keeps an unanswered accept so a peer that missed it gets it on sync. */
@@ -174,7 +203,12 @@ export class OrderLedger {
   recordTrade(rec: OrderRecord, ev: EventMeta, data: ConfirmData): TradeView | null {
     rec.answered.add(data.accept);
     rec.openAccepts.delete(data.accept);
-    if (data.amount === 0 || this.tradeLog.has(data.accept)) return null;
+    if (data.amount === 0) return null;
+    // One accept, one trade. An owner that equivocates (two grants for one accept) is
+    // settled like its updates: the confirm whose body bytes sort first makes the trade.
+    const prior = this.tradeBody.get(data.accept);
+    if (prior && Buffer.compare(ev.raw.body, prior) >= 0) return null;
+    this.tradeBody.set(data.accept, ev.raw.body);
     const trade: TradeView = {
       id: data.accept,
       orderId: rec.id,
@@ -221,6 +255,10 @@ export class OrderLedger {
         this.records.delete(id);
         if (this.gone.size >= MAX_TOMBSTONES) this.gone.delete(this.gone.values().next().value as string);
         this.gone.add(id);
+        if (rec.owner === this.me) {
+          if (this.goneMine.size >= MAX_TOMBSTONES) this.goneMine.delete(this.goneMine.keys().next().value as string);
+          this.goneMine.set(id, { id, add: rec.add, filled: rec.filled, status: rec.status, seq: rec.seq, restatedAt: -Infinity });
+        }
         n++;
       }
     }

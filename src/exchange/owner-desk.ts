@@ -14,7 +14,7 @@ import {
   type FillData,
   type OwnerUpdateData,
 } from './events';
-import type { EventMeta, OrderLedger, OrderRecord } from './order-ledger';
+import type { EventMeta, GoneOrder, OrderLedger, OrderRecord } from './order-ledger';
 import { decideAccept } from './owner';
 import type { Reservations } from './reservations';
 
@@ -72,6 +72,19 @@ export class OwnerDesk {
     this.publishUpdate(rec, KIND.fill, data);
   }
 
+  /**
+   * Restates the final state of an order of ours that we have pruned and a peer still
+   * holds open (it missed the close while cut off for longer than retention). A fresh
+   * owner update with the next seq: the peer applies it and closes the order; nodes
+   * that pruned it too ignore it (tombstone).
+   */
+  restate(g: GoneOrder): void {
+    g.seq += 1;
+    const data: CancelData = { order: g.id, seq: g.seq, filled: g.filled, status: g.status, add: g.add.body, addSig: g.add.sig };
+    this.d.publish(KIND.cancel, data as unknown as Record<string, unknown>);
+    this.d.log.info('order.restated', { order: g.id, status: g.status, filled: g.filled, seq: g.seq });
+  }
+
   cancel(rec: OrderRecord): void {
     const data: CancelData = this.base(rec, rec.filled, 'cancelled');
     this.publishUpdate(rec, KIND.cancel, data);
@@ -86,7 +99,7 @@ export class OwnerDesk {
       if (trade) this.onTrade(trade);
     }
     if (outcome === 'applied') {
-      if (kind === KIND.cancel) this.d.log.info('order.cancelled', { order: rec.id, owner: rec.owner, filled: rec.filled });
+      if (kind === KIND.cancel && rec.status === 'cancelled') this.d.log.info('order.cancelled', { order: rec.id, owner: rec.owner, filled: rec.filled });
       else if (rec.status === 'filled') this.d.log.info('order.filled', { order: rec.id, owner: rec.owner, amount: rec.amount });
       this.onOrder(rec);
     }

@@ -33,8 +33,13 @@ export interface PlacementDeps {
   retryMs: number;
 }
 
-/** Refusals that will not change: the order is gone, or it is ours. Others are retried. */
-const FINAL_REFUSALS: ReadonlySet<string> = new Set([REFUSAL.FILLED, REFUSAL.CANCELLED, REFUSAL.OWN_ORDER]);
+/**
+ * Refusals that may not last (the amount is held by another taker; the answer was late
+ * or missing): the crossing is retried, up to MAX_RETRIES times per pair. Any other
+ * reason — the order is gone, or a reason we do not know — ends it.
+ */
+const TEMPORARY_REFUSALS: ReadonlySet<string> = new Set([REFUSAL.RESERVED, REFUSAL.DEADLINE, TAKER_REFUSAL.TIMEOUT]);
+const MAX_RETRIES = 3;
 
 function older(a: { ts: number; id: string }, b: { ts: number; id: string }): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
@@ -54,6 +59,8 @@ export class Placement {
   private readonly cancelling = new Set<string>();
   /** (our order, their order) pairs whose owner refused for a reason that will not change soon. */
   private readonly gaveUp = new Set<string>();
+  /** Refusals so far per (our order, their order) pair. */
+  private readonly tries = new Map<string, number>();
   private idle: Array<() => void> = [];
   /** Per order of ours: who waits for its crossing resolution to finish (cancel). */
   private readonly orderIdle = new Map<string, Array<() => void>>();
@@ -103,6 +110,7 @@ export class Placement {
   /** An owner came back: retry every crossing of ours. */
   resolveAll(): void {
     this.gaveUp.clear();
+    this.tries.clear();
     for (const mine of this.myOpen()) this.resolve(mine);
   }
 
@@ -166,8 +174,11 @@ export class Placement {
     const outs = await Promise.all(p.legs.map((l) => this.take(l.order, l.amount, mine.id)));
     for (const o of outs) {
       if (o.filled > 0 || o.reason === undefined) continue;
-      if (FINAL_REFUSALS.has(o.reason)) this.gaveUp.add(`${mine.id}/${o.orderId}`);
-      else this.retryLater(mine);
+      const pair = `${mine.id}/${o.orderId}`;
+      const tries = (this.tries.get(pair) ?? 0) + 1;
+      this.tries.set(pair, tries);
+      if (TEMPORARY_REFUSALS.has(o.reason) && tries <= MAX_RETRIES) this.retryLater(mine);
+      else this.gaveUp.add(pair);
     }
     return outs.some((o) => o.filled > 0);
   }

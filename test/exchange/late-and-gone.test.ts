@@ -34,7 +34,7 @@ test('a grant delivered after the taker gave up is booked against what its place
   expect(t.digest()).toBe(a.digest());
 });
 
-test('a closed order pruned from memory cannot be synced back to life by a peer that missed its close', async () => {
+test('a closed order pruned from memory is not synced back to life, and the peer that missed its close is told', async () => {
   let skew = 0;
   const now = () => Date.now() + skew; // a's clock only: lets retention pass without waiting
   c = await cluster(0);
@@ -57,9 +57,12 @@ test('a closed order pruned from memory cannot be synced back to life by a peer 
 
   await a.connect('127.0.0.1', x.status().port); // x syncs its stale copy back to a
   await settle(c.nodes);
-  expect(a.order(order!.id)).toBeNull(); // not resurrected
-  await expect(x.accept(order!.id)).resolves.toMatchObject({ filled: 0 }); // nobody sells it again
-  await settle(c.nodes);
+  expect(a.order(order!.id)).toBeNull(); // not resurrected on the owner...
+  // ...and the owner restated the order's final state, so x closed its stale copy.
+  expect(x.order(order!.id)).toMatchObject({ status: 'filled', filled: 1 * BTC });
+  await expect(x.accept(order!.id)).rejects.toMatchObject({ code: 'ORDER_FILLED' });
+  expect(x.digest()).toBe(a.digest());
+  expect(b.digest()).toBe(a.digest());
   const sold = a.trades().filter((t) => t.orderId === order!.id).reduce((s, t) => s + t.amount, 0);
   expect(sold).toBe(1 * BTC);
 });

@@ -7,7 +7,7 @@
 import { signEvent } from '../../src/gossip/event';
 import { Identity } from '../../src/identity/identity';
 import { OrderLedger, MAX_OPEN_ACCEPTS } from '../../src/exchange/order-ledger';
-import type { OwnerUpdateData } from '../../src/exchange/events';
+import type { ConfirmData, OwnerUpdateData } from '../../src/exchange/events';
 
 const BTC = 100_000_000;
 const owner = Identity.generate();
@@ -18,7 +18,7 @@ const ADD = { side: 'sell' as const, price: 5_000_000, amount: 1 * BTC };
 
 /** A ledger holding one 1 BTC sell of `owner` (the same signed add each time). */
 function ledgerWith(add: ReturnType<typeof signEvent>) {
-  const ledger = new OrderLedger(now, 60_000);
+  const ledger = new OrderLedger(owner.nodeId, now, 60_000);
   ledger.add(add, ADD);
   return { ledger, rec: ledger.get(add.id)! };
 }
@@ -69,4 +69,27 @@ test('the sync history stays bounded: superseded refusals and answered accepts a
   const grant = update(add, 4, 1_000, 'open');
   ledger.update(rec, grant.ev, grant.data, true);
   expect([...ledger.signedHistory()].length).toBe(1 /* add */ + 1 /* grant */ + MAX_OPEN_ACCEPTS);
+});
+
+test('two grants for one accept (an equivocating owner) make the same trade in either order', () => {
+  const add = signEvent(owner, 'order.add', ADD, 1_000);
+  const accept = signEvent(taker, 'order.accept', { order: add.id, amount: 0.5 * BTC, deadline: 9_000 }, 3_000);
+  const grant = (amount: number) => {
+    const data = {
+      order: add.id, seq: 1, filled: amount, status: 'open', add: add.raw.body, addSig: add.raw.sig,
+      accept: accept.id, taker: taker.nodeId, amount, acceptBody: accept.raw.body, acceptSig: accept.raw.sig,
+    } as unknown as ConfirmData;
+    return { ev: signEvent(owner, 'order.confirm', data as unknown as Record<string, unknown>, 4_000), data };
+  };
+  const [g1, g2] = [grant(0.1 * BTC), grant(0.5 * BTC)];
+  const outcome = (first: typeof g1, second: typeof g1) => {
+    const { ledger, rec } = ledgerWith(add);
+    for (const g of [first, second]) {
+      ledger.update(rec, g.ev, g.data, true);
+      ledger.recordTrade(rec, g.ev, g.data);
+    }
+    return JSON.stringify([ledger.trades(), ledger.digest()]);
+  };
+  expect(outcome(g1, g2)).toBe(outcome(g2, g1));
+  expect(JSON.parse(outcome(g1, g2))[0]).toHaveLength(1);
 });
