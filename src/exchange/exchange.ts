@@ -43,6 +43,8 @@ export interface ExchangeTuning {
   staleAfterMs: number;
   /** How long filled/cancelled orders are remembered to absorb late events. Default 10 min. */
   retainMs: number;
+  /** How long an unanswered accept's amount stays held after we stop waiting (a late grant may come). Default 60 s. */
+  lateHoldMs: number;
 }
 
 export const DEFAULT_TUNING: ExchangeTuning = {
@@ -51,6 +53,7 @@ export const DEFAULT_TUNING: ExchangeTuning = {
   heartbeatMs: 2_000,
   staleAfterMs: 10_000,
   retainMs: 10 * 60_000,
+  lateHoldMs: 60_000,
 };
 
 export interface ExchangeStartOptions extends ExchangeOptions {
@@ -95,6 +98,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       reservations: this.reservations,
       acceptTimeoutMs: tuning.acceptTimeoutMs,
       clockBoundMs: tuning.clockBoundMs,
+      lateHoldMs: tuning.lateHoldMs,
     });
     this.desk = new OwnerDesk({ me: this.nodeId, ledger: this.ledger, reservations: this.reservations, publish, now, log });
     this.placement = new Placement({

@@ -28,6 +28,12 @@ export interface TakerDeps {
   reservations: Reservations;
   acceptTimeoutMs: number;
   clockBoundMs: number;
+  /**
+   * After we stop waiting, the accept's amount stays reserved this much longer (a
+   * "late hold"): a grant decided in time may still be on its way, and until it comes
+   * neither we (re-taking the same liquidity) nor others (taking our order) may use it.
+   */
+  lateHoldMs: number;
 }
 
 interface Waiter {
@@ -44,6 +50,8 @@ export interface LateAccept {
   requested: number;
   /** Our order the grant fills: the crossing order we took for, or what a placement rested. */
   forOrder: string | null;
+  /** Ends the late hold (its reservation) when no answer came. */
+  timer: NodeJS.Timeout;
 }
 
 /** How many given-up accepts are remembered for late answers (oldest forgotten first). */
@@ -82,7 +90,7 @@ export class Taker {
   /** Takes the record of a given-up accept, if any (each is booked at most once). */
   takeLate(acceptId: string): LateAccept | undefined {
     const l = this.late.get(acceptId);
-    if (l) this.late.delete(acceptId);
+    if (l) this.dropLate(l);
     return l;
   }
 
@@ -90,8 +98,18 @@ export class Taker {
   attachLate(acceptIds: string[], orderId: string): void {
     for (const id of acceptIds) {
       const l = this.late.get(id);
-      if (l) l.forOrder = orderId;
+      const r = this.deps.reservations.release(id);
+      if (!l || !r) continue;
+      l.forOrder = orderId;
+      // The late hold now also holds back that much of the rested order.
+      this.deps.reservations.add({ ...r, forOrder: orderId });
     }
+  }
+
+  private dropLate(l: LateAccept): void {
+    clearTimeout(l.timer);
+    this.late.delete(l.acceptId);
+    this.deps.reservations.release(l.acceptId);
   }
 
   get pending(): number {
@@ -107,6 +125,7 @@ export class Taker {
   /** Gives up on every wait (the node is closing). */
   close(): void {
     for (const id of [...this.waiting.keys()]) this.finish(id, 0, null, TAKER_REFUSAL.CLOSED);
+    for (const l of [...this.late.values()]) this.dropLate(l);
   }
 
   private finish(acceptId: string, filled: number, trade: TradeView | null, reason?: string): void {
@@ -114,11 +133,16 @@ export class Taker {
     if (!w) return;
     this.waiting.delete(acceptId);
     clearTimeout(w.timer);
-    this.deps.reservations.release(acceptId);
     if (reason === TAKER_REFUSAL.TIMEOUT) {
-      // The owner decides before the deadline, but its answer can still be on its way.
-      if (this.late.size >= MAX_LATE) this.late.delete(this.late.keys().next().value as string);
-      this.late.set(acceptId, { acceptId, orderId: w.outcome.orderId, requested: w.outcome.requested, forOrder: w.forOrder });
+      // The owner decides before the deadline, but its answer can still be on its way:
+      // keep the reservation as a late hold (see lateHoldMs).
+      if (this.late.size >= MAX_LATE) this.dropLate(this.late.values().next().value as LateAccept);
+      const timer = setTimeout(() => this.dropLate(late), this.deps.lateHoldMs);
+      timer.unref();
+      const late: LateAccept = { acceptId, orderId: w.outcome.orderId, requested: w.outcome.requested, forOrder: w.forOrder, timer };
+      this.late.set(acceptId, late);
+    } else {
+      this.deps.reservations.release(acceptId);
     }
     const outcome: AcceptOutcome = { ...w.outcome, filled, trade };
     if (reason !== undefined && filled < w.outcome.requested) outcome.reason = reason;

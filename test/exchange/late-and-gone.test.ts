@@ -3,7 +3,7 @@
  * a grant that reaches the taker after it stopped waiting, and a closed order handed
  * back by a peer that was cut off longer than the retention time.
  */
-import { cluster, settle, type Cluster } from './support/cluster';
+import { cluster, mesh, settle, type Cluster } from './support/cluster';
 
 const BTC = 100_000_000;
 let c: Cluster;
@@ -65,4 +65,37 @@ test('a closed order pruned from memory is not synced back to life, and the peer
   expect(b.digest()).toBe(a.digest());
   const sold = a.trades().filter((t) => t.orderId === order!.id).reduce((s, t) => s + t.amount, 0);
   expect(sold).toBe(1 * BTC);
+});
+
+test('an answer lost on its way: the taker holds the amount, does not re-take it, and books the grant when it comes', async () => {
+  c = await cluster(2);
+  await mesh(c.nodes);
+  const [a, t] = c.nodes;
+  const sell = await a.place({ side: 'sell', price: 5_000_000, amount: 1 * BTC });
+  await settle(c.nodes);
+  // Lose the owner's first confirm on its way into t (a relay that died), keeping it.
+  type Intake = { gossip(ev: { kind: string }, from: unknown): void };
+  const intake = (t as unknown as { intake: Intake }).intake;
+  const deliver = intake.gossip.bind(intake);
+  let lost: [{ kind: string }, unknown] | null = null;
+  intake.gossip = (ev, from) => {
+    if (ev.kind === 'order.confirm' && lost === null) lost = [ev, from];
+    else deliver(ev, from);
+  };
+  const placed = await t.place({ side: 'buy', price: 5_000_000, amount: 1 * BTC });
+  expect(placed).toMatchObject({ filled: 0, rested: 1 * BTC, refused: [{ reason: 'OWNER_NOT_ANSWERING' }] });
+  await settle(c.nodes);
+  // The owner is live and its ask crosses t's bid, but the held amount is not taken again.
+  expect(t.trades()).toEqual([]); // the answer never reached t
+  expect(a.trades()).toHaveLength(1);
+  expect(t.book().bids.map((o) => o.remaining)).toEqual([1 * BTC]);
+
+  const late = new Promise((resolve) => t.once('late-fill', resolve));
+  deliver(...lost!); // the lost answer arrives after all
+  expect(await late).toMatchObject({ amount: 1 * BTC, booked: 1 * BTC, forOrder: placed.order!.id });
+  await settle(c.nodes);
+  expect(t.trades().filter((x) => x.taker === t.nodeId).reduce((s, x) => s + x.amount, 0)).toBe(1 * BTC);
+  expect(t.myOrders().filter((o) => o.status === 'open')).toEqual([]);
+  expect(t.digest()).toBe(a.digest());
+  expect(sell.order!.id).toBe(a.trades()[0].orderId);
 });
