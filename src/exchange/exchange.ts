@@ -99,6 +99,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       acceptTimeoutMs: tuning.acceptTimeoutMs,
       clockBoundMs: tuning.clockBoundMs,
       lateHoldMs: tuning.lateHoldMs,
+      holdEnded: () => this.placement.resolveAll(),
     });
     this.desk = new OwnerDesk({ me: this.nodeId, ledger: this.ledger, reservations: this.reservations, publish, now, log });
     this.placement = new Placement({
@@ -387,7 +388,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
 
   /**
    * Resolves when this node has nothing in flight: no placement or crossing resolution
-   * under way, no accept of ours unanswered, and every frame we sent handled by its
+   * under way, no accept of ours unanswered or in its late hold, and every frame we sent handled by its
    * peer (a ping round trip on every link). The network as a whole is quiet when this
    * holds on every node and a full round of it moved no event (see test support).
    */

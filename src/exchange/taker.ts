@@ -34,6 +34,8 @@ export interface TakerDeps {
    * neither we (re-taking the same liquidity) nor others (taking our order) may use it.
    */
   lateHoldMs: number;
+  /** A late hold ended unanswered: what it held back is free again (crossings may resolve). */
+  holdEnded(): void;
 }
 
 interface Waiter {
@@ -110,16 +112,22 @@ export class Taker {
     clearTimeout(l.timer);
     this.late.delete(l.acceptId);
     this.deps.reservations.release(l.acceptId);
+    this.wake();
   }
 
+  /** Accepts waiting for an answer, plus late holds (an answer may still come). */
   get pending(): number {
-    return this.waiting.size;
+    return this.waiting.size + this.late.size;
   }
 
-  /** Resolves once no accept of ours is waiting. */
+  /** Resolves once no accept of ours is waiting and no late hold is open. */
   settled(): Promise<void> {
-    if (this.waiting.size === 0) return Promise.resolve();
+    if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private wake(): void {
+    if (this.pending === 0) for (const f of this.idle.splice(0)) f();
   }
 
   /** Gives up on every wait (the node is closing). */
@@ -137,7 +145,10 @@ export class Taker {
       // The owner decides before the deadline, but its answer can still be on its way:
       // keep the reservation as a late hold (see lateHoldMs).
       if (this.late.size >= MAX_LATE) this.dropLate(this.late.values().next().value as LateAccept);
-      const timer = setTimeout(() => this.dropLate(late), this.deps.lateHoldMs);
+      const timer = setTimeout(() => {
+        this.dropLate(late);
+        this.deps.holdEnded();
+      }, this.deps.lateHoldMs);
       timer.unref();
       const late: LateAccept = { acceptId, orderId: w.outcome.orderId, requested: w.outcome.requested, forOrder: w.forOrder, timer };
       this.late.set(acceptId, late);
@@ -147,6 +158,6 @@ export class Taker {
     const outcome: AcceptOutcome = { ...w.outcome, filled, trade };
     if (reason !== undefined && filled < w.outcome.requested) outcome.reason = reason;
     w.resolve(outcome);
-    if (this.waiting.size === 0) for (const f of this.idle.splice(0)) f();
+    this.wake();
   }
 }

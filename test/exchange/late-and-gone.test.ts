@@ -84,7 +84,9 @@ test('an answer lost on its way: the taker holds the amount, does not re-take it
   };
   const placed = await t.place({ side: 'buy', price: 5_000_000, amount: 1 * BTC });
   expect(placed).toMatchObject({ filled: 0, rested: 1 * BTC, refused: [{ reason: 'OWNER_NOT_ANSWERING' }] });
-  await settle(c.nodes);
+  // Within the late hold (settle() would wait it out): let every frame be handled.
+  await Promise.all(c.nodes.map((n) => n.network.roundTrip()));
+  await Promise.all(c.nodes.map((n) => n.network.roundTrip()));
   // The owner is live and its ask crosses t's bid, but the held amount is not taken again.
   expect(t.trades()).toEqual([]); // the answer never reached t
   expect(a.trades()).toHaveLength(1);

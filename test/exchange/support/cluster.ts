@@ -15,6 +15,7 @@ export const FAST: Partial<ExchangeTuning> = {
   clockBoundMs: 1_000,
   heartbeatMs: 200,
   staleAfterMs: 1_500,
+  lateHoldMs: 1_500,
 };
 
 export interface Cluster {
