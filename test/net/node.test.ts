@@ -162,22 +162,23 @@ test('keepalive: a peer that answers pings stays; one that goes silent is droppe
   expect(a.peers()).toHaveLength(0);
 });
 
+/** Reads what the node sends, answering each ping with `reply(n)`, until its error frame (or close). */
+async function answerPingsUntilError(raw: Awaited<ReturnType<typeof rawTo>>, reply: (n: number) => Record<string, unknown>): Promise<string | undefined> {
+  for (;;) {
+    const msg = await raw.next();
+    if (msg === null) return undefined;
+    if (msg.t === 'error') return msg.code;
+    if (msg.t === 'ping') raw.send(reply(msg.n));
+  }
+}
+
 test('keepalive: a peer that keeps talking but never answers pings is dropped with IDLE_TIMEOUT', async () => {
   const a = await start({ pingIntervalMs: 20, idleTimeoutMs: 200 });
   const raw = await rawTo(a);
   await raw.handshake(Identity.generate());
   // Answer each ping with a ping of our own (traffic, but never a pong): the idle
   // count resets every time, the unanswered-ping count does not.
-  let error: string | undefined;
-  for (;;) {
-    const msg = await raw.next();
-    if (msg === null) break;
-    if (msg.t === 'error') {
-      error = msg.code;
-      break;
-    }
-    if (msg.t === 'ping') raw.send({ t: 'ping', n: msg.n });
-  }
+  const error = await answerPingsUntilError(raw, (n) => ({ t: 'ping', n }));
   expect(error).toBe(ErrorCode.IDLE_TIMEOUT);
   await raw.closed;
   expect(a.peers()).toHaveLength(0);
@@ -189,16 +190,7 @@ test('keepalive: pongs that answer no ping of ours do not count; roundTrip() end
   await raw.handshake(Identity.generate());
   await waitUntil([a], ['peer'], () => a.peers().length === 1);
   const trip = a.roundTrip();
-  let error: string | undefined;
-  for (;;) {
-    const msg = await raw.next();
-    if (msg === null) break;
-    if (msg.t === 'error') {
-      error = msg.code;
-      break;
-    }
-    if (msg.t === 'ping') raw.send({ t: 'pong', n: msg.n + 1_000_000 }); // never the right n
-  }
+  const error = await answerPingsUntilError(raw, (n) => ({ t: 'pong', n: n + 1_000_000 })); // never the right n
   await trip;
   expect(error).toBe(ErrorCode.IDLE_TIMEOUT);
   await raw.closed;
