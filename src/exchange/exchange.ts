@@ -197,6 +197,10 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     every(this.tuning.heartbeatMs, () => this.heartbeat());
     every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
     every(Math.max(1000, this.tuning.retainMs / 10), () => this.ledger.prune());
+    // Anti-entropy for crossings: retries of a crossing stop after a few refusals; this
+    // gives every crossing of ours a fresh start now and then, so a quiet network does
+    // not stay crossed after the refusals' cause (a hold, a cut link) is gone.
+    every(4 * (this.tuning.acceptTimeoutMs + this.tuning.clockBoundMs), () => this.recheckCrossings());
     this.heartbeat();
   }
 
@@ -312,7 +316,6 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     if (rec.owner !== this.nodeId) throw new ExchangeError('NOT_OWNER', 'only the owner can cancel an order');
     const done = await this.placement.cancel(rec);
     if (!done.ok) throw new ExchangeError(done.code, `order ${orderId} is ${done.code === 'ORDER_FILLED' ? 'already filled' : 'already cancelled'}`);
-    this.log.info('order.cancelled', { order: rec.id, filled: rec.filled });
     return this.ledger.view(rec, false);
   }
 
@@ -399,6 +402,14 @@ export class Exchange extends EventEmitter implements ExchangeApi {
       await this.net.roundTrip();
       if (this.taker.pending === 0 && this.placement.busy === 0) return;
     }
+  }
+
+  /**
+   * Tries again every crossing where an order of ours is the newer one (the retry count
+   * of each starts afresh). The node runs it periodically; tools and tests may too.
+   */
+  recheckCrossings(): void {
+    if (!this.closed) this.placement.resolveAll();
   }
 
   /** The network node below (tests use it to cut links). */
