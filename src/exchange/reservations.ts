@@ -12,8 +12,6 @@ export interface Reservation {
   /** Our own order on whose behalf we take, if any (crossing resolution). */
   forOrder: string | null;
   amount: number;
-  /** Local time after which we stop waiting: the deadline plus the clock bound. */
-  expiresAt: number;
 }
 
 export class Reservations {
@@ -48,11 +46,6 @@ export class Reservations {
   /** Sats our order `orderId` is trying to take elsewhere right now. */
   takingFor(orderId: string): number {
     return this.forOrder.get(orderId) ?? 0;
-  }
-
-  /** Reservations whose wait is over at `now`. */
-  expired(now: number): Reservation[] {
-    return [...this.byAccept.values()].filter((r) => r.expiresAt <= now);
   }
 
   get size(): number {

@@ -72,7 +72,7 @@ export class Taker {
     const data: AcceptData = { order: orderId, amount, deadline };
     const ev = this.deps.publish(KIND.accept, data as unknown as Record<string, unknown>);
     const waitMs = this.deps.acceptTimeoutMs + this.deps.clockBoundMs;
-    this.deps.reservations.add({ acceptId: ev.id, orderId, forOrder, amount, expiresAt: deadline + this.deps.clockBoundMs });
+    this.deps.reservations.add({ acceptId: ev.id, orderId, forOrder, amount });
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.finish(ev.id, 0, null, TAKER_REFUSAL.TIMEOUT), waitMs);
       this.waiting.set(ev.id, { resolve, timer, forOrder, outcome: { acceptId: ev.id, orderId, requested: amount } });
