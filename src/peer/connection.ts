@@ -12,7 +12,17 @@ export const CLOSE_GRACE_MS = 1000;
 
 export type Direction = 'inbound' | 'outbound';
 
-export interface ConnectionOptions {
+/** The limits every link runs under (set once on the peer manager, passed to each link). */
+export interface LinkLimits {
+  handshakeTimeoutMs: number;
+  maxClockSkewMs: number;
+  maxFrameBytes: number;
+  maxWriteBufferBytes: number;
+  pingIntervalMs: number;
+  idleTimeoutMs: number;
+}
+
+export interface ConnectionOptions extends LinkLimits {
   identity: Identity;
   direction: Direction;
   /** Remote host: the dialled host, or the socket's remote address. */
@@ -23,12 +33,6 @@ export interface ConnectionOptions {
   listenPort: number;
   agent: string;
   now: () => number;
-  handshakeTimeoutMs: number;
-  maxClockSkewMs: number;
-  maxFrameBytes: number;
-  maxWriteBufferBytes: number;
-  pingIntervalMs: number;
-  idleTimeoutMs: number;
   /** Refuse a node id at hello time (shunned ids). */
   refuseId?: (nodeId: string) => ProtocolError | null;
 }

@@ -8,24 +8,18 @@ import { Message } from '../wire/messages';
 import { addrString, isLoopback, normalizeHost } from './address';
 import { AddressBook, KnownPeer } from './address-book';
 import { BackoffConfig } from './backoff';
-import { CloseInfo, ConnectionOptions, Direction, PeerConnection } from './connection';
+import { CloseInfo, ConnectionOptions, Direction, PeerConnection, type LinkLimits } from './connection';
 import { Dialer } from './dialer';
 import { ConnectCode, ConnectError } from './errors';
 import { learnPeers, peersMessage } from './peer-exchange';
 import { PeerSet } from './peer-set';
 import { addrKey, idKey, ipKey, shunKeys, ShunList } from './shun-list';
 
-export interface ManagerConfig {
+export interface ManagerConfig extends LinkLimits {
   identity: Identity;
   agent: string;
   targetOutbound: number;
   maxInbound: number;
-  handshakeTimeoutMs: number;
-  maxClockSkewMs: number;
-  maxFrameBytes: number;
-  maxWriteBufferBytes: number;
-  pingIntervalMs: number;
-  idleTimeoutMs: number;
   shunMs: number;
   backoff: BackoffConfig;
   now: () => number;

@@ -8,9 +8,7 @@
  * mid-story and comes back from its store with its order and trade. `pm2 kill` in teardown.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pm2Driver } from '../operator/support/pm2-driver';
 
@@ -49,19 +47,15 @@ const trigger = (name: string, action: string, param?: string) => pm2.trigger(na
 
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  home = await mkdtemp(path.join(os.tmpdir(), 'p2px-e2e-'));
-  pm2 = await Pm2Driver.connect({ pm2Home: home, timeoutMs: 20_000 });
+  pm2 = await Pm2Driver.inTempHome('p2px-e2e-', 20_000);
+  home = pm2.pm2Home;
   base = await freePorts(4);
   // Exactly the ecosystem file's apps, on free ports and a temp data root.
   await pm2.start({ apps: ecosystem.network({ basePort: base, dataRoot: path.join(home, 'data') }) });
 }, 90_000);
 
 afterAll(async () => {
-  try {
-    await pm2?.kill();
-  } finally {
-    if (home) await rm(home, { recursive: true, force: true });
-  }
+  await pm2?.dispose();
 }, 30_000);
 
 test('the README walkthrough, through pm2', async () => {

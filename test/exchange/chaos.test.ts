@@ -9,23 +9,13 @@ import { ExchangeError } from '../../src/exchange/api';
 import type { Exchange } from '../../src/exchange/exchange';
 import { cluster, mesh, settle, type Cluster } from './support/cluster';
 import { dropLink, heal } from './support/links';
+// The matching benchmark's seeded PRNG (mulberry32): one implementation for both.
+import { rng } from '../../bench/matching-workload';
 
 const BTC = 100_000_000;
 const SEEDS = process.env.CHAOS_SEEDS ? process.env.CHAOS_SEEDS.split(',').map(Number) : [1, 7, 2026];
 const ROUNDS = 35;
 const OPS_PER_ROUND = 8;
-
-/** mulberry32: tiny seeded PRNG, so a seed replays the same operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let c: Cluster;
 afterEach(async () => {
@@ -35,7 +25,7 @@ afterEach(async () => {
 test.each(SEEDS)('chaos, seed %i: digests equal, no overfill, trades identical everywhere', async (seed) => {
   // eslint-disable-next-line no-console
   console.log(`chaos seed=${seed}: starting (replay with CHAOS_SEEDS=${seed})`);
-  const rnd = prng(seed);
+  const rnd = rng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
   c = await cluster(8, { net: { backoff: { baseMs: 20, maxMs: 200 } } });
   const nodes = c.nodes;

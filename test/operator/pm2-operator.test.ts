@@ -6,8 +6,6 @@
  * log lines in pm2's log files, a bad config that stops instead of restart-looping,
  * and a clean SIGINT shutdown. The end-to-end test over the real exchange is separate.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pm2Driver } from './support/pm2-driver';
 
@@ -32,17 +30,13 @@ function app(name: string, env: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(path.join(os.tmpdir(), 'pm2-operator-'));
-  pm2 = await Pm2Driver.connect({ pm2Home: home, timeoutMs: 15_000 });
+  pm2 = await Pm2Driver.inTempHome('pm2-operator-', 15_000);
+  home = pm2.pm2Home;
   await pm2.start({ apps: [app('op1', {})] });
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    await pm2?.kill();
-  } finally {
-    if (home) await rm(home, { recursive: true, force: true });
-  }
+  await pm2?.dispose();
 }, 30_000);
 
 it('is online and answers through the bus', async () => {

@@ -20,7 +20,8 @@
  *   }
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import * as os from 'node:os';
 import path from 'node:path';
 
 // Resolved, not joined to __dirname: this file also runs compiled from dist-bench/.
@@ -125,6 +126,26 @@ export class Pm2Driver {
     } catch (err) {
       restoreEnv(saved);
       throw err;
+    }
+  }
+
+  /** A driver on a fresh private PM2_HOME in the temp dir; `dispose()` kills its daemon and removes it. */
+  static async inTempHome(prefix: string, timeoutMs?: number): Promise<Pm2Driver> {
+    const home = await mkdtemp(path.join(os.tmpdir(), prefix));
+    try {
+      return await Pm2Driver.connect({ pm2Home: home, timeoutMs });
+    } catch (err) {
+      await rm(home, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** `kill()`, then removes the PM2_HOME (for drivers made by `inTempHome`). */
+  async dispose(): Promise<void> {
+    try {
+      await this.kill();
+    } finally {
+      await rm(this.pm2Home, { recursive: true, force: true });
     }
   }
 
