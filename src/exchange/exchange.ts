@@ -221,20 +221,21 @@ export class Exchange extends EventEmitter implements ExchangeApi {
 
   /** Replays the event store: the node comes back with its orders, fills and trades. */
   private restore(): void {
-    const stored = this.store.size;
-    if (stored === 0) return;
+    if (this.store.size === 0) return;
     this.restoring = true;
     try {
-      const events = (function* (all: Iterable<{ body: Uint8Array; sig: Uint8Array }>) {
-        for (const raw of all) {
-          const ev = openSigned(raw.body, raw.sig);
-          if (ev) yield ev;
-        }
-      })(this.store.all());
-      const { applied, skipped } = this.intake.restore(events);
+      const { applied, skipped } = this.intake.restore(this.storedEvents());
       this.log.info('store.restored', { events: applied, skipped, orders: this.ledger.book.size, trades: this.ledger.trades().length });
     } finally {
       this.restoring = false;
+    }
+  }
+
+  /** The store's events, verified and decoded again (a damaged entry is passed over). */
+  private *storedEvents(): Generator<GossipEvent> {
+    for (const raw of this.store.all()) {
+      const ev = openSigned(raw.body, raw.sig);
+      if (ev) yield ev;
     }
   }
 
