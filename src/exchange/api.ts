@@ -55,6 +55,21 @@ export interface Refusal {
   reason: string;
 }
 
+/**
+ * An accept whose owner did not answer before the taker stopped waiting: a grant
+ * decided in time may still arrive until `until` (ms since epoch).
+ */
+export interface PendingTake {
+  acceptId: string;
+  orderId: string;
+  /** Sats asked. */
+  requested: number;
+  /** Until then a late grant may still land (and is booked); after it, nothing will. */
+  until: number;
+  /** Our resting order a late grant fills, if any. */
+  forOrder: string | null;
+}
+
 export interface PlaceResult {
   requested: number;
   filled: number;
@@ -66,6 +81,12 @@ export interface PlaceResult {
   refused: Refusal[];
   /** Why a remainder did not rest (e.g. SELF_TRADE), if so. */
   remainderCancelled?: { amount: number; reason: string };
+  /**
+   * Legs whose owner had not answered when place() returned (it returns within one
+   * accept timeout). Their amount is neither filled nor rested yet: a late grant makes
+   * it a trade; if none comes by `until`, it rests then as a new order of ours.
+   */
+  pending: PendingTake[];
 }
 
 export interface AcceptResult {
@@ -75,6 +96,8 @@ export interface AcceptResult {
   trade: TradeView | null;
   /** Set when the owner filled less than asked (possibly zero). */
   reason?: string;
+  /** Set exactly when the outcome is unknown (reason OUTCOME_UNKNOWN): the owner may still grant it. */
+  pending?: PendingTake;
 }
 
 export interface BookView {
@@ -96,6 +119,12 @@ export interface StatusView {
   trades: number;
   eventsIn: number;
   eventsOut: number;
+  /**
+   * Takes whose owner did not answer in time: `unknown` since start, `landed` = late
+   * grants that arrived and were booked, `lapsed` = unknown takes whose hold ended with
+   * no grant.
+   */
+  late: { unknown: number; landed: number; lapsed: number };
 }
 
 /** Errors the API raises carry a stable `code`; the operator layer reports it as is. */
@@ -134,8 +163,11 @@ export interface ExchangeOptions {
   host?: string;
   /** Port to listen on; 0 = any free one. */
   port?: number;
-  /** Holds the node's key, known peers and event store. Created if missing. */
-  dataDir: string;
+  /**
+   * Holds the node's key, known peers and event store; created if missing. Required
+   * unless the key and the store are given another way (tests, the simulator).
+   */
+  dataDir?: string;
   /** Addresses dialled at start (peer exchange finds the rest). */
   peers?: Array<{ host: string; port: number }>;
   log?: import('../log/logger').Logger;

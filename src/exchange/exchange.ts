@@ -1,13 +1,22 @@
 /**
- * One exchange node: the network layer below, the order ledger and matching engine in
- * the middle, the in-process API on top. This file wires them and owns the timers;
- * the decisions live in small pure files (owner.ts, checks.ts, order-ledger.ts,
- * matching in ../book).
+ * One exchange node: the network layer below, the order state and matching in the
+ * middle, the in-process API on top. This file builds the parts, wires them (what
+ * applying an event sets off), owns the periodic jobs, and answers the API; decisions
+ * live in small files (kinds/, owner.ts, take.ts, placement.ts, crossings.ts).
+ *
+ * Construct, wire, then start: `Exchange.create()` builds everything without I/O,
+ * `start()` replays the store, listens and dials. `Exchange.start()` does both.
  */
 import { EventEmitter } from 'node:events';
-import { ConnectError, NetNode, type GossipEvent, type PeerView as NetPeer } from '../net/node';
-import { silentLogger, type Logger } from '../log/logger';
+import type { Clock, TimerHandle } from '../clock/clock';
+import { realClock } from '../clock/real-clock';
 import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
+import type { Identity } from '../identity/identity';
+import { silentLogger, type Logger } from '../log/logger';
+import { ConnectError, NetNode, openSigned, type GossipEvent, type NetOptions, type PeerView as NetPeer } from '../net/node';
+import type { EventStore } from '../store/event-store';
+import { LmdbEventStore } from '../store/lmdb-store';
+import type { Transport } from '../transport/transport';
 import {
   ExchangeError,
   type AcceptResult,
@@ -21,16 +30,16 @@ import {
   type StatusView,
   type TradeView,
 } from './api';
+import { Cooldown } from './cooldown';
+import { Crossings } from './crossings';
 import { KIND } from './events';
-import { EventIntake } from './intake';
-import { EventStore } from '../store/event-store';
-import { openSigned } from '../net/node';
-import { Liveness } from './liveness';
-import { OrderLedger, type OrderRecord } from './order-ledger';
+import type { Arrival, Effects, SignedEvent } from './kinds';
+import type { OrderRecord } from './order-ledger';
 import { OwnerDesk } from './owner-desk';
+import { EventPipeline } from './pipeline';
 import { Placement } from './placement';
-import { Reservations } from './reservations';
-import { Taker, type LateAccept } from './taker';
+import { ExchangeState } from './state';
+import { Takes, type LateFill } from './take';
 
 export interface ExchangeTuning {
   /** How long an owner has to answer an accept (the accept's deadline). Default 5 s. */
@@ -43,7 +52,10 @@ export interface ExchangeTuning {
   staleAfterMs: number;
   /** How long filled/cancelled orders are remembered to absorb late events. Default 10 min. */
   retainMs: number;
-  /** How long an unanswered accept's amount stays held after we stop waiting (a late grant may come). Default 60 s. */
+  /**
+   * After an unanswered accept's wait (deadline + clock bound), how long a grant still
+   * in transit is taken (booked) and the amount stays reserved. Default 5 s.
+   */
   lateHoldMs: number;
 }
 
@@ -53,170 +65,231 @@ export const DEFAULT_TUNING: ExchangeTuning = {
   heartbeatMs: 2_000,
   staleAfterMs: 10_000,
   retainMs: 10 * 60_000,
-  lateHoldMs: 60_000,
+  lateHoldMs: 5_000,
 };
 
 export interface ExchangeStartOptions extends ExchangeOptions {
   tuning?: Partial<ExchangeTuning>;
   /** Passed through to the network layer (targets, backoff, timeouts...). */
-  net?: Record<string, unknown>;
-  now?: () => number;
+  net?: Partial<NetOptions>;
+  /** Time, timers and randomness (default: the real ones). */
+  clock?: Clock;
+  /** How streams are made (default: TCP). */
+  transport?: Transport;
+  /** Where applied events are kept (default: LMDB in `<dataDir>/store`). */
+  store?: EventStore;
+  /** The node's key (default: `<dataDir>/node.key`, created on first start). */
+  identity?: Identity;
 }
 
-export class Exchange extends EventEmitter implements ExchangeApi {
+/** What the exchange tells embedders (a typed event map: `exchange.on('trade', t => ...)`). */
+export interface ExchangeEvents {
+  /** An order entered our book or changed (ours or a peer's). */
+  order: [order: OrderView];
+  /** A trade was recorded (every node records every trade). */
+  trade: [trade: TradeView];
+  peer: [peer: PeerView];
+  'peer-closed': [peer: PeerView, code: string];
+  'sync-done': [from: PeerView, events: number];
+  'owner-stale': [node: string];
+  'owner-live': [node: string];
+  /** A grant for an accept of ours whose outcome had been reported unknown. */
+  'late-fill': [fill: LateFill];
+}
+
+export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeApi {
   readonly nodeId: string;
-  private readonly ledger: OrderLedger;
-  private readonly liveness: Liveness;
-  private readonly reservations = new Reservations();
-  private readonly taker: Taker;
+  private readonly st: ExchangeState;
+  private readonly pipeline: EventPipeline;
   private readonly desk: OwnerDesk;
+  private readonly takes: Takes;
+  private readonly crossings: Crossings;
   private readonly placement: Placement;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly startedAt: number;
-  private readonly intake: EventIntake;
+  private readonly cooldown = new Cooldown();
+  private readonly timers: TimerHandle[] = [];
+  /** Per peer whose book sync is under way: orders it taught us so far. */
+  private readonly syncing = new Map<string, number>();
+  private startedAt = 0;
   private closed = false;
   private restoring = false;
 
   private constructor(
     private readonly net: NetNode,
+    private readonly store: EventStore,
+    private readonly clock: Clock,
     private readonly log: Logger,
     private readonly tuning: ExchangeTuning,
-    private readonly now: () => number,
-    private readonly store: EventStore,
   ) {
     super();
     this.nodeId = net.nodeId;
-    this.startedAt = now();
-    this.ledger = new OrderLedger(net.nodeId, now, tuning.retainMs);
-    this.liveness = new Liveness(tuning.staleAfterMs);
-    // Everything we publish about orders is kept, like what we apply from peers.
-    const publish = (kind: string, data: Record<string, unknown>): GossipEvent =>
-      net.publish(kind, data, (ev) => store.putDurable(ev.id, ev.raw));
-    this.taker = new Taker({
-      publish,
-      now,
-      reservations: this.reservations,
+    this.st = new ExchangeState(this.nodeId, clock, tuning);
+    this.pipeline = new EventPipeline(this.st, net, store, clock);
+    const publish = (kind: string, data: Record<string, unknown>): GossipEvent => this.pipeline.publish(kind, data);
+    this.desk = new OwnerDesk({ st: this.st, publish, log });
+    this.takes = new Takes({
+      clock,
+      st: this.st,
       acceptTimeoutMs: tuning.acceptTimeoutMs,
       clockBoundMs: tuning.clockBoundMs,
       lateHoldMs: tuning.lateHoldMs,
-      holdEnded: () => this.placement.resolveAll(),
+      sendAccept: (order, amount, deadline) => publish(KIND.accept, { order, amount, deadline }).id,
+      bookFill: (forOrder, acceptId, amount) => {
+        const mine = this.st.ledger.get(forOrder);
+        return mine ? this.desk.fill(mine, acceptId, amount) : 0;
+      },
+      lateFill: (f) => this.lateFill(f),
+      holdEnded: () => this.crossings.resolveAll(),
+      unanswered: (orderId) => this.unanswered(orderId),
     });
-    this.desk = new OwnerDesk({ me: this.nodeId, ledger: this.ledger, reservations: this.reservations, publish, now, log });
-    this.placement = new Placement({
-      me: this.nodeId,
-      ledger: this.ledger,
-      reservations: this.reservations,
-      taker: this.taker,
-      desk: this.desk,
-      isStale: (node) => node !== this.nodeId && this.liveness.isStale(node, this.now()),
-      log,
-      retryMs: tuning.acceptTimeoutMs + tuning.clockBoundMs,
+    const excluded = (owner: string): boolean => owner !== this.nodeId && (this.st.isStale(owner) || this.cooldown.cooling(owner, clock.now()));
+    this.crossings = new Crossings({ st: this.st, takes: this.takes, clock, log, retryMs: tuning.acceptTimeoutMs + tuning.clockBoundMs, excluded });
+    this.placement = new Placement({ st: this.st, takes: this.takes, desk: this.desk, crossings: this.crossings, clock, log, acceptTimeoutMs: tuning.acceptTimeoutMs, excluded });
+    // Wire: what applying an event sets off, and the network's hooks.
+    this.pipeline.wire(this.effects(), {
+      peerOpened: (p) => {
+        this.syncing.set(p.nodeId, 0);
+        this.emit('peer', p);
+      },
+      peerClosed: (p, code) => {
+        this.syncing.delete(p.nodeId);
+        this.emit('peer-closed', p, code);
+      },
+      syncDone: (from, count) => this.syncDone(from, count),
+      syncSource: () => this.syncSource(),
     });
-    this.intake = new EventIntake({
-      me: this.nodeId,
-      ledger: this.ledger,
-      liveness: this.liveness,
-      desk: this.desk,
-      taker: this.taker,
-      reservations: this.reservations,
-      placement: this.placement,
-      log,
-      now,
-      livenessChanged: (node, stale) => this.livenessChanged(node, stale),
-      learned: (rec) => this.emit('order', this.ledger.view(rec, this.stale(rec))),
-      remember: (ev) => store.put(ev.id, ev.raw),
-      lateGrant: (late, amount) => this.lateGrant(late, amount),
-    });
-    this.desk.onTrade = (t) => this.tradeSeen(t);
-    this.desk.onOrder = (rec) => this.emit('order', this.ledger.view(rec, false));
+    net.setApp(this.pipeline);
   }
 
-  static async start(opts: ExchangeStartOptions): Promise<Exchange> {
+  /** Builds a node without any I/O (construct and wire); start() brings it up. */
+  static create(opts: ExchangeStartOptions): Exchange {
     const tuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const now = opts.now ?? Date.now;
+    const clock = opts.clock ?? realClock;
     const log = opts.log ?? silentLogger;
-    let self: Exchange | null = null;
-    const store = EventStore.open(opts.dataDir);
-    let net: NetNode;
-    try {
-      net = await NetNode.start({
-        host: opts.host,
-        port: opts.port ?? 0,
-        dataDir: opts.dataDir,
-        peers: opts.peers,
-        maxClockSkewMs: tuning.clockBoundMs,
-        now,
-        log,
-        ...opts.net,
-        validate: (ev: GossipEvent) => self!.intake.validate(ev),
-        syncSource: () => self!.syncSource(),
-      });
-    } catch (err) {
-      await store.close();
-      throw err;
+    const net = NetNode.create({
+      host: opts.host,
+      port: opts.port ?? 0,
+      dataDir: opts.dataDir,
+      identity: opts.identity,
+      peers: opts.peers,
+      maxClockSkewMs: tuning.clockBoundMs,
+      clock,
+      transport: opts.transport,
+      log,
+      ...opts.net,
+    });
+    if (opts.dataDir === undefined && (!opts.store || !opts.identity)) {
+      throw new ExchangeError('BAD_CONFIG', 'a data directory is needed unless both the store and the identity are given');
     }
+    const store = opts.store ?? LmdbEventStore.open(opts.dataDir as string);
+    return new Exchange(net, store, clock, log, tuning);
+  }
+
+  /** create() then start(): the usual way. */
+  static async start(opts: ExchangeStartOptions): Promise<Exchange> {
+    const ex = Exchange.create(opts);
+    await ex.start();
+    return ex;
+  }
+
+  /** Replays the store, starts the periodic jobs, listens and dials. */
+  async start(): Promise<void> {
+    this.startedAt = this.clock.now();
     try {
-      self = new Exchange(net, log, tuning, now, store);
-      self.restore();
-      self.wire();
-      return self;
+      this.restore();
+      const every = (ms: number, fn: () => void): void => void this.timers.push(this.clock.setInterval(fn, ms));
+      every(this.tuning.heartbeatMs, () => this.heartbeat());
+      every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
+      every(Math.max(1000, this.tuning.retainMs / 10), () => this.st.ledger.prune());
+      // Anti-entropy for crossings: retries of a crossing stop after a few refusals; this
+      // gives every crossing of ours a fresh start now and then, so a quiet network does
+      // not stay crossed after the refusals' cause (a hold, a cut link) is gone.
+      every(4 * (this.tuning.acceptTimeoutMs + this.tuning.clockBoundMs), () => this.recheckCrossings());
+      await this.net.start();
+      this.heartbeat();
     } catch (err) {
       // Nothing may outlive a failed start: not the listening socket, not the store.
-      self?.taker.close();
-      self?.placement.close();
-      await net.close();
-      await store.close();
+      await this.close();
       throw err;
     }
   }
 
-  private wire(): void {
-    const intake = this.intake;
-    this.net.on('event', (ev: GossipEvent, from: NetPeer) => !this.closed && intake.gossip(ev, from));
-    this.net.on('sync-event', (ev: GossipEvent, from: NetPeer) => !this.closed && intake.synced(ev, from));
-    this.net.on('peer', (p: NetPeer) => {
-      intake.syncStarted(p.nodeId);
-      this.emit('peer', p);
-    });
-    this.net.on('sync-done', (from: NetPeer, count: number) => {
-      const learned = intake.syncEnded(from.nodeId);
-      this.log.info('sync.done', { peer: from.nodeId, events: count, newOrders: learned, book: this.ledger.book.size });
-      this.emit('sync-done', from, count);
-      // A link came (back) up: crossings we gave up on while cut off may resolve now.
-      this.placement.resolveAll();
-    });
-    this.net.on('peer-closed', (p: NetPeer, reason: string) => {
-      intake.syncEnded(p.nodeId);
-      this.emit('peer-closed', p, reason);
-    });
-    const every = (ms: number, fn: () => void): void => {
-      const t = setInterval(fn, ms);
-      t.unref();
-      this.timers.push(t);
+  // ---- what applying an event sets off -------------------------------------------------
+
+  private effects(): Effects {
+    return {
+      learned: (rec, arrival) => this.learned(rec, arrival),
+      answer: (rec, accept, data) => this.defer(() => this.desk.answer(rec, accept, data)),
+      restate: (gone) => this.defer(() => this.desk.restate(gone)),
+      changed: (rec, kind) => {
+        if (!this.restoring) {
+          if (kind === KIND.cancel && rec.status === 'cancelled') this.log.info('order.cancelled', { order: rec.id, owner: rec.owner, filled: rec.filled });
+          else if (rec.status === 'filled') this.log.info('order.filled', { order: rec.id, owner: rec.owner, amount: rec.amount });
+          this.emit('order', this.view(rec));
+        }
+        this.takes.orderChanged(rec.id);
+      },
+      traded: (t) => {
+        if (this.restoring) return;
+        this.log.info('trade', { trade: t.id, order: t.orderId, maker: t.maker, taker: t.taker, amount: t.amount, price: t.price });
+        this.emit('trade', t);
+      },
+      answered: (data, trade) => this.takes.answered(data.accept, data.amount, trade, data.reason),
+      closedUnder: (rec) => this.takes.orderChanged(rec.id),
+      livenessChanged: (node, stale) => this.livenessChanged(node, stale),
+      refused: (ev, code, reason) => this.log.warn('order.refused', { order: ev.id, owner: ev.origin, code, reason }),
     };
-    every(this.tuning.heartbeatMs, () => this.heartbeat());
-    every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
-    every(Math.max(1000, this.tuning.retainMs / 10), () => this.ledger.prune());
-    // Anti-entropy for crossings: retries of a crossing stop after a few refusals; this
-    // gives every crossing of ours a fresh start now and then, so a quiet network does
-    // not stay crossed after the refusals' cause (a hold, a cut link) is gone.
-    every(4 * (this.tuning.acceptTimeoutMs + this.tuning.clockBoundMs), () => this.recheckCrossings());
-    this.heartbeat();
   }
 
-  /**
-   * The trade stands (the owner decided in time; its answer was slow). Book it against
-   * our order that was taking, so we do not hold both the trade and the full order.
-   */
-  private lateGrant(late: LateAccept, amount: number): void {
-    const mine = late.forOrder ? this.ledger.get(late.forOrder) : undefined;
-    let booked = 0;
-    if (mine && mine.status === 'open') {
-      booked = Math.min(amount, mine.amount - mine.filled - this.reservations.takingFor(mine.id));
-      if (booked > 0) this.desk.fill(mine, late.acceptId, booked);
+  private learned(rec: OrderRecord, arrival: Arrival): void {
+    // Replaying our store is quiet; crossings are resolved once after it.
+    if (arrival.via === 'store') return;
+    if (arrival.via === 'self') {
+      this.log.info('order.added', { order: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount: rec.amount, hops: 0 });
+      this.emit('order', this.view(rec));
+      return;
     }
-    this.log.warn('accept.late', { accept: late.acceptId, order: late.orderId, amount, for: late.forOrder, booked });
-    this.emit('late-fill', { ...late, amount, booked });
+    const from = arrival.from?.nodeId;
+    if (from !== undefined && arrival.via === 'sync') {
+      const n = this.syncing.get(from);
+      if (n !== undefined) this.syncing.set(from, n + 1);
+    }
+    this.log.info('order.added', {
+      order: rec.id,
+      owner: rec.owner,
+      side: rec.side,
+      price: rec.price,
+      amount: rec.amount,
+      ...(arrival.hops !== null ? { hops: arrival.hops } : { via: 'sync' }),
+      from,
+    });
+    this.emit('order', this.view(rec));
+    // A newer order of ours crossing this older one is ours to resolve.
+    this.defer(() => this.crossings.against(rec));
+  }
+
+  /** Runs `fn` once the event being handled is done (applied and relayed); its failure is logged, never thrown. */
+  private defer(fn: () => void): void {
+    queueMicrotask(() => {
+      if (this.closed) return;
+      try {
+        fn();
+      } catch (err) {
+        this.log.warn('exchange.internal-error', { error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  }
+
+  /** A grant landed after the taker was told the outcome was unknown: the trade stands. */
+  private lateFill(f: LateFill): void {
+    this.log.warn('accept.late', { accept: f.acceptId, order: f.orderId, amount: f.amount, for: f.forOrder ?? undefined, booked: f.booked });
+    this.emit('late-fill', f);
+  }
+
+  private unanswered(orderId: string): void {
+    const owner = this.st.ledger.get(orderId)?.owner;
+    if (!owner) return;
+    const pauseMs = this.cooldown.strike(owner, this.clock.now());
+    this.log.warn('owner.unresponsive', { node: owner, order: orderId, pauseMs });
   }
 
   /** Replays the event store: the node comes back with its orders, fills and trades. */
@@ -224,56 +297,59 @@ export class Exchange extends EventEmitter implements ExchangeApi {
     if (this.store.size === 0) return;
     this.restoring = true;
     try {
-      const { applied, skipped } = this.intake.restore(this.storedEvents());
-      this.log.info('store.restored', { events: applied, skipped, orders: this.ledger.book.size, trades: this.ledger.trades().length });
+      const { applied, skipped } = this.pipeline.restore(this.storedEvents());
+      this.log.info('store.restored', { events: applied, skipped, orders: this.st.ledger.book.size, trades: this.st.ledger.trades().length });
     } finally {
       this.restoring = false;
     }
+    this.crossings.resolveAll();
   }
 
   /** The store's events, verified and decoded again (a damaged entry is passed over). */
-  private *storedEvents(): Generator<GossipEvent> {
+  private *storedEvents(): Generator<SignedEvent> {
     for (const raw of this.store.all()) {
       const ev = openSigned(raw.body, raw.sig);
       if (ev) yield ev;
     }
   }
 
-  private tradeSeen(t: TradeView): void {
-    if (this.restoring) return;
-    this.log.info('trade', { trade: t.id, order: t.orderId, maker: t.maker, taker: t.taker, amount: t.amount, price: t.price });
-    this.emit('trade', t);
+  private syncDone(from: NetPeer, count: number): void {
+    const learned = this.syncing.get(from.nodeId) ?? 0;
+    this.syncing.delete(from.nodeId);
+    this.log.info('sync.done', { peer: from.nodeId, events: count, newOrders: learned, book: this.st.ledger.book.size });
+    this.emit('sync-done', from, count);
+    // A link came (back) up: crossings we gave up on while cut off may resolve now.
+    this.crossings.resolveAll();
   }
 
-  // ---- timers ----------------------------------------------------------------------
+  // ---- periodic jobs -------------------------------------------------------------------
 
   private heartbeat(): void {
     if (this.closed) return;
-    const ev = this.net.publish(KIND.heartbeat, {});
-    this.liveness.heartbeat(this.nodeId, ev.ts, ev.raw);
+    this.pipeline.publish(KIND.heartbeat, {});
   }
 
   private sweepLiveness(): void {
-    for (const ch of this.liveness.sweep(this.now())) this.livenessChanged(ch.node, ch.stale);
+    for (const ch of this.st.liveness.sweep(this.clock.now())) this.livenessChanged(ch.node, ch.stale);
   }
 
   private livenessChanged(node: string, stale: boolean): void {
     if (node === this.nodeId) return;
     this.log.info(stale ? 'owner.stale' : 'owner.live', { node });
     this.emit(stale ? 'owner-stale' : 'owner-live', node);
-    if (!stale) this.placement.resolveAll();
+    if (!stale) this.crossings.resolveAll();
   }
 
   private *syncSource(): Generator<{ body: Uint8Array; sig: Uint8Array }> {
-    yield* this.liveness.latestHeartbeats();
-    yield* this.ledger.signedHistory();
+    yield* this.st.liveness.latestHeartbeats();
+    yield* this.st.ledger.signedHistory();
   }
 
-  private stale(rec: OrderRecord): boolean {
-    return rec.owner !== this.nodeId && this.liveness.isStale(rec.owner, this.now());
+  private view(rec: OrderRecord): OrderView {
+    return this.st.ledger.view(rec, this.st.isStale(rec.owner));
   }
 
-  // ---- API -------------------------------------------------------------------------
+  // ---- API -------------------------------------------------------------------------------
 
   async place(input: PlaceInput): Promise<PlaceResult> {
     this.assertOpen();
@@ -290,34 +366,43 @@ export class Exchange extends EventEmitter implements ExchangeApi {
 
   async accept(orderId: string, amount?: number): Promise<AcceptResult> {
     this.assertOpen();
-    const rec = this.ledger.get(orderId);
+    const rec = this.st.ledger.get(orderId);
     if (!rec) throw new ExchangeError('UNKNOWN_ORDER', `no order ${orderId}`);
     if (rec.owner === this.nodeId) throw new ExchangeError('OWN_ORDER', 'a node never takes its own order');
     if (rec.status === 'cancelled') throw new ExchangeError('ORDER_CANCELLED', `order ${orderId} was cancelled`);
     if (rec.status === 'filled' || rec.filled >= rec.amount) throw new ExchangeError('ORDER_FILLED', `order ${orderId} is already filled`);
-    if (this.stale(rec)) throw new ExchangeError('OWNER_STALE', `the owner of ${orderId} has not been heard from lately`);
-    const free = rec.amount - rec.filled - this.reservations.reservedOn(rec.id);
+    if (this.st.isStale(rec.owner)) throw new ExchangeError('OWNER_STALE', `the owner of ${orderId} has not been heard from lately`);
+    const free = this.st.freeToTake(rec);
     const want = amount ?? free;
     if (!Number.isSafeInteger(want) || want <= 0) throw new ExchangeError('BAD_AMOUNT', 'amount must be a positive number of sats');
     if (want > free) {
       throw new ExchangeError('AMOUNT_TOO_LARGE', `only ${free} sats of ${orderId} are available (asked ${want})`);
     }
-    this.log.info('accept.sent', { order: rec.id, owner: rec.owner, amount: want });
-    const out = await this.taker.send(rec.id, want, null);
+    const take = this.takes.start(rec.id, want, 'accept');
+    this.log.info('accept.sent', { order: rec.id, owner: rec.owner, amount: want, accept: take.acceptId });
+    const out = await take.result;
     this.log.info('accept.answered', { order: rec.id, accept: out.acceptId, filled: out.filled, reason: out.reason });
     const res: AcceptResult = { orderId: rec.id, requested: want, filled: out.filled, trade: out.trade };
     if (out.reason !== undefined) res.reason = out.reason;
+    if (out.pending) res.pending = out.pending;
     return res;
   }
 
   async cancel(orderId: string): Promise<OrderView> {
     this.assertOpen();
-    const rec = this.ledger.get(orderId);
+    const rec = this.st.ledger.get(orderId);
     if (!rec) throw new ExchangeError('UNKNOWN_ORDER', `no order ${orderId}`);
     if (rec.owner !== this.nodeId) throw new ExchangeError('NOT_OWNER', 'only the owner can cancel an order');
-    const done = await this.placement.cancel(rec);
-    if (!done.ok) throw new ExchangeError(done.code, `order ${orderId} is ${done.code === 'ORDER_FILLED' ? 'already filled' : 'already cancelled'}`);
-    return this.ledger.view(rec, false);
+    // Only this order's own takes matter: wait for them, and start no new ones.
+    await this.crossings.quiesceOrder(rec);
+    try {
+      if (rec.status === 'filled') throw new ExchangeError('ORDER_FILLED', `order ${orderId} is already filled`);
+      if (rec.status === 'cancelled') throw new ExchangeError('ORDER_CANCELLED', `order ${orderId} is already cancelled`);
+      this.desk.cancel(rec);
+    } finally {
+      this.crossings.release(rec);
+    }
+    return this.st.ledger.view(rec, false);
   }
 
   /** Rejects with the network layer's code (CONNECT_FAILED, SELF_CONNECTION, SHUNNED, ...). */
@@ -332,28 +417,36 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   }
 
   book(): BookView {
-    const views = (side: 'buy' | 'sell'): OrderView[] =>
-      this.ledger.book.orders(side).map((o) => this.ledger.view(this.ledger.get(o.id)!, this.stale(this.ledger.get(o.id)!)));
+    const views = (side: 'buy' | 'sell'): OrderView[] => this.st.ledger.book.orders(side).map((o) => this.view(this.st.ledger.get(o.id)!));
     return {
       bids: views('buy'),
       asks: views('sell'),
-      depth: { bids: this.ledger.book.depth('buy'), asks: this.ledger.book.depth('sell') },
+      depth: { bids: this.st.ledger.book.depth('buy'), asks: this.st.ledger.book.depth('sell') },
     };
   }
 
   /** Any order known by id, open or recently closed. */
   order(id: string): OrderView | null {
-    const rec = this.ledger.get(id);
-    return rec ? this.ledger.view(rec, this.stale(rec)) : null;
+    const rec = this.st.ledger.get(id);
+    return rec ? this.view(rec) : null;
+  }
+
+  /**
+   * An order's signed add (exact bytes and signature) and its current seq: what any owner
+   * update of it must embed and follow. For tools and audits; null if unknown.
+   */
+  signedOrder(id: string): { add: { body: Uint8Array; sig: Uint8Array }; seq: number } | null {
+    const rec = this.st.ledger.get(id);
+    return rec ? { add: rec.add, seq: rec.seq } : null;
   }
 
   myOrders(): OrderView[] {
-    const mine = [...this.ledger.all()].filter((r) => r.owner === this.nodeId);
-    return mine.sort((a, b) => a.ts - b.ts).map((r) => this.ledger.view(r, false));
+    const mine = [...this.st.ledger.all()].filter((r) => r.owner === this.nodeId);
+    return mine.sort((a, b) => a.ts - b.ts).map((r) => this.st.ledger.view(r, false));
   }
 
   trades(): TradeView[] {
-    return this.ledger.trades();
+    return this.st.ledger.trades();
   }
 
   peers(): PeerView[] {
@@ -361,47 +454,49 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   }
 
   status(): StatusView {
-    const now = this.now();
     let bids = 0;
     let asks = 0;
     let stale = 0;
     let mine = 0;
-    for (const o of this.ledger.book.orders()) {
+    for (const o of this.st.ledger.book.orders()) {
       if (o.side === 'buy') bids++;
       else asks++;
       if (o.owner === this.nodeId) mine++;
-      else if (this.liveness.isStale(o.owner, now)) stale++;
+      else if (this.st.isStale(o.owner)) stale++;
     }
     const s = this.net.stats();
     return {
       nodeId: this.nodeId,
       host: this.net.host,
       port: this.net.port,
-      uptimeMs: now - this.startedAt,
+      uptimeMs: this.clock.now() - this.startedAt,
       peers: this.net.peers().length,
       orders: { bids, asks, stale, mine },
-      trades: this.ledger.trades().length,
+      trades: this.st.ledger.trades().length,
       eventsIn: s.eventsIn,
       eventsOut: s.eventsOut,
+      late: { ...this.takes.counts },
     };
   }
 
   digest(): string {
-    return this.ledger.digest();
+    return this.st.ledger.digest();
   }
 
   /**
    * Resolves when this node has nothing in flight: no placement or crossing resolution
-   * under way, no accept of ours unanswered or in its late hold, and every frame we sent handled by its
-   * peer (a ping round trip on every link). The network as a whole is quiet when this
-   * holds on every node and a full round of it moved no event (see test support).
+   * under way, no take of ours open (waiting, or unknown with a grant still possible),
+   * and every frame we sent handled by its peer (a ping round trip on every link). The
+   * network as a whole is quiet when this holds on every node and a full round of it
+   * moved no event (see test support).
    */
   async quiescent(): Promise<void> {
     for (;;) {
       await this.placement.settled();
-      await this.taker.settled();
+      await this.crossings.settled();
+      await this.takes.settled();
       await this.net.roundTrip();
-      if (this.taker.pending === 0 && this.placement.busy === 0) return;
+      if (this.takes.pending === 0 && this.placement.busy === 0 && this.crossings.busy === 0) return;
     }
   }
 
@@ -410,7 +505,7 @@ export class Exchange extends EventEmitter implements ExchangeApi {
    * of each starts afresh). The node runs it periodically; tools and tests may too.
    */
   recheckCrossings(): void {
-    if (!this.closed) this.placement.resolveAll();
+    if (!this.closed) this.crossings.resolveAll();
   }
 
   /** The network node below (tests use it to cut links). */
@@ -421,9 +516,9 @@ export class Exchange extends EventEmitter implements ExchangeApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    this.taker.close();
-    this.placement.close();
+    for (const t of this.timers) this.clock.clearInterval(t);
+    this.takes.close();
+    this.crossings.close();
     await this.net.close();
     await this.store.close();
   }

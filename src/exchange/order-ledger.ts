@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { OrderBook } from '../book/order-book';
 import type { OrderStatus, OrderView, Side, TradeView } from './api';
-import type { AddData, ConfirmData, OwnerUpdateData } from './events';
+import type { AddData, ConfirmData, FillData, OwnerUpdateData } from './events';
 
 /** The bytes an event was carried and signed as (see the network layer). */
 export interface SignedBytes {
@@ -50,6 +50,13 @@ export interface OrderRecord {
   openAccepts: Map<string, SignedBytes>;
   /** Accept ids the owner has answered (rebuilt from confirms, so it survives a resync). */
   answered: Set<string>;
+  /**
+   * What we have seen add to `filled`: each grant (by accept id) and each fill of the
+   * order's own (by trade id). When it reaches `filled` on a closed order, every grant
+   * of it is known here — so an accept of ours still unanswered was not granted.
+   */
+  accounted: Map<string, number>;
+  accountedSum: number;
   /** Local time the order left the book, for retention. */
   closedAt: number | null;
 }
@@ -83,6 +90,8 @@ export class OrderLedger {
   /** Our own pruned orders, by id (bounded like the tombstones). */
   private readonly goneMine = new Map<string, GoneOrder>();
   private readonly tradeLog = new Map<string, TradeView>();
+  /** Our own open orders: crossing checks look at these without walking the whole book. */
+  private readonly mine = new Map<string, OrderRecord>();
   /** The body of the confirm each trade came from (to settle an equivocating owner). */
   private readonly tradeBody = new Map<string, Uint8Array>();
 
@@ -116,12 +125,15 @@ export class OrderLedger {
       grants: new Map(),
       openAccepts: new Map(),
       answered: new Set(),
+      accounted: new Map(),
+      accountedSum: 0,
       closedAt: null,
     };
     // The book may refuse (a price level past 2^53 sats, only with absurd sizes): then
     // the order is not known at all, rather than known but missing from the book.
     this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount: rec.amount, ts: rec.ts });
     this.records.set(rec.id, rec);
+    this.track(rec);
     return true;
   }
 
@@ -187,6 +199,7 @@ export class OrderLedger {
       if (inBook) this.book.cancel(rec.id);
       if (rec.closedAt === null) rec.closedAt = this.now();
     }
+    this.track(rec);
     return 'applied';
   }
 
@@ -209,6 +222,7 @@ export class OrderLedger {
     const prior = this.tradeBody.get(data.accept);
     if (prior && Buffer.compare(ev.raw.body, prior) >= 0) return null;
     this.tradeBody.set(data.accept, ev.raw.body);
+    account(rec, data.accept, data.amount);
     const trade: TradeView = {
       id: data.accept,
       orderId: rec.id,
@@ -223,12 +237,33 @@ export class OrderLedger {
     return trade;
   }
 
+  /** Notes a fill of the owner's own order (it took from an older crossing order). */
+  recordFill(rec: OrderRecord, data: FillData): void {
+    account(rec, `fill:${data.trade}`, data.amount);
+  }
+
+  /** Every grant and fill of a closed order is known here (see OrderRecord.accounted). */
+  fullyAccounted(rec: OrderRecord): boolean {
+    return rec.accountedSum >= rec.filled;
+  }
+
   trade(acceptId: string): TradeView | undefined {
     return this.tradeLog.get(acceptId);
   }
 
   trades(): TradeView[] {
     return [...this.tradeLog.values()].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Our own orders that are open with something left. */
+  mineOpen(): OrderRecord[] {
+    return [...this.mine.values()];
+  }
+
+  private track(rec: OrderRecord): void {
+    if (rec.owner !== this.me) return;
+    if (rec.status === 'open' && rec.filled < rec.amount) this.mine.set(rec.id, rec);
+    else this.mine.delete(rec.id);
   }
 
   /** Every order still in memory, open ones and closed ones within retention. */
@@ -289,4 +324,10 @@ export class OrderLedger {
       seq: rec.seq,
     };
   }
+}
+
+function account(rec: OrderRecord, key: string, amount: number): void {
+  const prev = rec.accounted.get(key) ?? 0;
+  rec.accounted.set(key, amount);
+  rec.accountedSum += amount - prev;
 }

@@ -1,57 +1,43 @@
 /**
- * Everything an owner publishes about its own orders, and the one place owner updates
- * (from anyone) are applied to the ledger. Publishing and applying happen in the same
- * synchronous turn, so the next accept the owner decides already sees the new total.
+ * Everything an owner publishes about its own orders: new orders, answers to accepts,
+ * fills of its own taking orders, cancels, restatements. Each goes out through the
+ * pipeline, which applies it to our own state before any byte is sent, so the next
+ * accept the owner decides already sees the new total.
  */
 import type { Logger } from '../log/logger';
-import type { Side, TradeView } from './api';
-import {
-  KIND,
-  type AcceptData,
-  type AddData,
-  type CancelData,
-  type ConfirmData,
-  type FillData,
-  type OwnerUpdateData,
-} from './events';
-import type { EventMeta, GoneOrder, OrderLedger, OrderRecord } from './order-ledger';
+import type { Side } from './api';
+import { KIND, type AcceptData, type AddData, type CancelData, type ConfirmData, type FillData, type OwnerUpdateData } from './events';
+import type { EventMeta, GoneOrder, OrderRecord } from './order-ledger';
 import { decideAccept } from './owner';
-import type { Reservations } from './reservations';
+import type { ExchangeState } from './state';
 
 type Publish = (kind: string, data: Record<string, unknown>) => EventMeta;
 
 export interface OwnerDeskDeps {
-  me: string;
-  ledger: OrderLedger;
-  reservations: Reservations;
+  st: ExchangeState;
   publish: Publish;
-  now(): number;
   log: Logger;
 }
 
-type UpdateKind = typeof KIND.confirm | typeof KIND.fill | typeof KIND.cancel;
-
 export class OwnerDesk {
-  onTrade: (t: TradeView) => void = () => {};
-  onOrder: (rec: OrderRecord) => void = () => {};
-
   constructor(private readonly d: OwnerDeskDeps) {}
 
   /** Publishes a new resting order of ours. */
   addOrder(side: Side, price: number, amount: number): OrderRecord {
     const data: AddData = { side, price, amount };
     const ev = this.d.publish(KIND.add, data as unknown as Record<string, unknown>);
-    this.d.ledger.add(ev, data);
-    const rec = this.d.ledger.get(ev.id)!;
-    this.d.log.info('order.added', { order: rec.id, owner: rec.owner, side, price, amount, hops: 0 });
-    this.onOrder(rec);
-    return rec;
+    return this.d.st.ledger.get(ev.id)!;
   }
 
-  /** Decides one accept of our order and publishes the answer. Each accept is answered once. */
+  /**
+   * Decides one accept of our order and publishes the answer. Each accept is answered
+   * once. An accept of an order that is already closed gets no answer: the order's
+   * final state is public, and the taker's node concludes from it (take.ts).
+   */
   answer(rec: OrderRecord, accept: EventMeta, data: AcceptData): void {
-    if (rec.answered.has(accept.id)) return;
-    const d = decideAccept(rec, this.d.reservations.takingFor(rec.id), { taker: accept.origin, amount: data.amount, deadline: data.deadline }, this.d.now());
+    if (rec.answered.has(accept.id) || rec.status !== 'open') return;
+    const st = this.d.st;
+    const d = decideAccept(rec, st.reservations.takingFor(rec.id), { taker: accept.origin, amount: data.amount, deadline: data.deadline }, st.clock.now());
     const conf: ConfirmData = {
       ...this.base(rec, d.filled, d.status),
       accept: accept.id,
@@ -62,14 +48,17 @@ export class OwnerDesk {
     };
     if (d.reason !== undefined) conf.reason = d.reason;
     this.d.log.info('accept.answered', { order: rec.id, accept: accept.id, taker: accept.origin, requested: data.amount, amount: d.fill, reason: d.reason });
-    this.publishUpdate(rec, KIND.confirm, conf);
+    this.d.publish(KIND.confirm, conf as unknown as Record<string, unknown>);
   }
 
-  /** Our order took `amount` from an older crossing order in trade `acceptId`. */
-  fill(rec: OrderRecord, acceptId: string, amount: number): void {
-    const filled = rec.filled + amount;
-    const data: FillData = { ...this.base(rec, filled, filled === rec.amount ? 'filled' : 'open'), trade: acceptId, amount };
-    this.publishUpdate(rec, KIND.fill, data);
+  /** Our order took `amount` from an older crossing order in trade `acceptId`; returns what it took on. */
+  fill(rec: OrderRecord, acceptId: string, amount: number): number {
+    const booked = Math.min(amount, this.d.st.freeOfMine(rec));
+    if (booked <= 0 || rec.status !== 'open') return 0;
+    const filled = rec.filled + booked;
+    const data: FillData = { ...this.base(rec, filled, filled === rec.amount ? 'filled' : 'open'), trade: acceptId, amount: booked };
+    this.d.publish(KIND.fill, data as unknown as Record<string, unknown>);
+    return booked;
   }
 
   /**
@@ -87,27 +76,7 @@ export class OwnerDesk {
 
   cancel(rec: OrderRecord): void {
     const data: CancelData = this.base(rec, rec.filled, 'cancelled');
-    this.publishUpdate(rec, KIND.cancel, data);
-  }
-
-  /** Applies an owner update (ours or a peer's, already checked). */
-  applyUpdate(rec: OrderRecord, ev: EventMeta, kind: UpdateKind, data: OwnerUpdateData): void {
-    const granted = kind === KIND.confirm && (data as ConfirmData).amount > 0;
-    const outcome = this.d.ledger.update(rec, ev, data, granted);
-    if (kind === KIND.confirm) {
-      const trade = this.d.ledger.recordTrade(rec, ev, data as ConfirmData);
-      if (trade) this.onTrade(trade);
-    }
-    if (outcome === 'applied') {
-      if (kind === KIND.cancel && rec.status === 'cancelled') this.d.log.info('order.cancelled', { order: rec.id, owner: rec.owner, filled: rec.filled });
-      else if (rec.status === 'filled') this.d.log.info('order.filled', { order: rec.id, owner: rec.owner, amount: rec.amount });
-      this.onOrder(rec);
-    }
-  }
-
-  private publishUpdate(rec: OrderRecord, kind: UpdateKind, data: OwnerUpdateData): void {
-    const ev = this.d.publish(kind, data as unknown as Record<string, unknown>);
-    this.applyUpdate(rec, ev, kind, data);
+    this.d.publish(KIND.cancel, data as unknown as Record<string, unknown>);
   }
 
   private base(rec: OrderRecord, filled: number, status: OwnerUpdateData['status']): OwnerUpdateData {

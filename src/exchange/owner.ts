@@ -5,6 +5,7 @@
  * order's new filled total before the next accept is decided.
  */
 import type { OrderStatus } from './api';
+import { freeOf } from './state';
 
 /** Why an owner filled less than asked. Stable codes, shown to the taker. */
 export const REFUSAL = {
@@ -47,7 +48,7 @@ export function decideAccept(order: OwnedOrder, reservedByOwner: number, req: Ac
   if (order.status === 'filled' || order.filled >= order.amount) return refuse(REFUSAL.FILLED);
   if (req.taker === order.owner) return refuse(REFUSAL.OWN_ORDER);
   if (now > req.deadline) return refuse(REFUSAL.DEADLINE);
-  const free = order.amount - order.filled - reservedByOwner;
+  const free = freeOf(order, reservedByOwner);
   if (free <= 0) return refuse(REFUSAL.RESERVED);
   const fill = Math.min(free, req.amount);
   const filled = order.filled + fill;

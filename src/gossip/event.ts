@@ -35,13 +35,17 @@ export function uuidV7Time(id: string): number {
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
 
-/** Builds and signs a new event; the body is encoded once here and never again. */
-export function signEvent(identity: Identity, kind: string, data: Record<string, unknown>, ts: number): GossipEvent {
+/**
+ * Builds and signs a new event; the body is encoded once here and never again.
+ * `random`: 16 bytes for the id's random part (from the injected clock, so a simulated
+ * run is the same twice).
+ */
+export function signEvent(identity: Identity, kind: string, data: Record<string, unknown>, ts: number, random: Uint8Array): GossipEvent {
   if (typeof kind !== 'string' || kind.length === 0 || Buffer.byteLength(kind) > MAX_KIND_BYTES) {
     throw new TypeError(`kind must be a non-empty string of at most ${MAX_KIND_BYTES} bytes`);
   }
   if (!isPlainObject(data)) throw new TypeError('data must be a plain object');
-  const id = uuidv7({ msecs: ts });
+  const id = uuidv7({ msecs: ts, random });
   const body = pack(toWire({ id, origin: identity.publicKey, ts, kind, data }));
   const sig = identity.sign(body);
   return { id, origin: identity.nodeId, ts, kind, data, hops: 0, raw: { body, sig } };

@@ -1,81 +1,116 @@
+import type { Clock } from '../clock/clock';
 import { ErrorCode, ProtocolError } from '../wire/errors';
 import { encodeFrame } from '../wire/frame';
-import { EventMsg } from '../wire/messages';
+import type { EventMsg } from '../wire/messages';
 import { decodeEvent, GossipEvent, verifyEvent } from './event';
 import { SeenSet } from './seen-set';
 
+/** Relays per event at most this deep: `hops` above it is refused, and nothing is relayed past it. */
+export const MAX_HOPS = 64;
+
 export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid';
 
+/** How an event reached us: live gossip, or a peer's book sync. */
+export type Via = 'gossip' | 'sync';
+
+/**
+ * The application behind the router (the exchange). It gets every verified event new to
+ * this node, once, and says whether it takes it.
+ */
+export interface GossipApp {
+  /**
+   * `fresh`: the event's ts is inside the gossip time window (it can be relayed); a sync
+   * also hands over older book state (`fresh` false), which the app may accept by its
+   * own rules but which is never relayed. Return null to accept, or a refusal code.
+   */
+  receive(ev: GossipEvent, from: string, via: Via, fresh: boolean): string | null;
+}
+
 export interface RouterHooks {
-  now: () => number;
-  /** App check of a verified event: null = accept, else a code (dropped, counted). */
-  validate?: (ev: GossipEvent, from: string | null) => string | null;
-  deliver: (ev: GossipEvent, from: string | null) => void;
+  clock: Clock;
   /** Sends one encoded event frame to every peer except those listed; returns frames sent. */
   broadcast: (frame: Buffer, except: ReadonlySet<string>) => number;
   /** A verified event the app refused, or one outside the time window. */
   dropped: (ev: GossipEvent, from: string, code: string) => void;
 }
 
+/** Accepts everything: a bare network node with no application on top. */
+export const ACCEPT_ALL: GossipApp = { receive: () => null };
+
 /**
- * Flood gossip with a seen-set: each event is verified once, delivered once and relayed
- * once, to every peer but the one it came from and its origin. Pure apart from the hooks.
+ * Flood gossip with a seen-set: each event is verified once, given to the app once and
+ * relayed once, to every peer but the one it came from and its origin. Pure apart from
+ * the hooks: it never touches a socket.
  */
 export class GossipRouter {
-  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, relayedFrames: 0 };
+  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, relayedFrames: 0, tooManyHops: 0 };
+  private app: GossipApp = ACCEPT_ALL;
 
   constructor(
     readonly seen: SeenSet,
     private readonly hooks: RouterHooks,
   ) {}
 
-  /** Our own new event: remembered (so echoes drop) and sent to every peer. Returns frames sent. */
+  /** Wires the application (construct, wire, then start). */
+  setApp(app: GossipApp): void {
+    this.app = app;
+  }
+
+  /** Our own new event (already applied by the app): remembered, so echoes drop, and sent to every peer. */
   publish(ev: GossipEvent): number {
-    this.seen.add(ev.id, ev.ts, this.hooks.now());
+    this.seen.add(ev.id, ev.ts, this.hooks.clock.now());
     const frames = this.hooks.broadcast(this.frame(ev, 0), new Set());
     this.counts.relayedFrames += frames;
     return frames;
   }
 
   /** An `event` frame from peer `from`. Throws ProtocolError (BAD_EVENT, BAD_SIGNATURE) on forgery. */
-  receive(msg: EventMsg, from: string): Outcome {
+  onEvent(msg: EventMsg, from: string): Outcome {
+    if (msg.hops > MAX_HOPS) throw new ProtocolError(ErrorCode.BAD_MESSAGE, `event.hops ${msg.hops} is above ${MAX_HOPS}`);
     const ev = decodeEvent(msg.body, msg.sig, msg.hops);
-    const now = this.hooks.now();
+    const now = this.hooks.clock.now();
     // Dedupe before the ~50-100 µs verify; flooding makes most arrivals duplicates.
     if (this.seen.has(ev.id, now)) return this.count('duplicate');
     if (this.seen.isStale(ev.ts, now)) return this.drop(ev, from, 'stale', 'EVENT_TOO_OLD');
     if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `event ${ev.id} is not signed by its origin`);
-    // Only now: a forged copy must not make the real event look already seen.
-    this.seen.add(ev.id, ev.ts, now);
-    const refusal = this.hooks.validate?.(ev, from) ?? null;
-    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
-    this.hooks.deliver(ev, from);
-    this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
-    return this.count('delivered');
+    return this.take(ev, from, 'gossip', now);
   }
 
   /**
-   * An event that came in a peer's book sync (already verified). If it is new to us and
-   * still inside the time window, it is handled exactly like gossip — validated,
-   * delivered, relayed — so what one node catches up on after a lost link also reaches
-   * the nodes behind it. Returns false when it is not (seen already, or too old to
-   * relay): the caller hands it to the app as a plain sync event.
+   * One verified event of a peer's book sync. New to us and inside the time window: it
+   * is handled exactly like gossip (given to the app, relayed), so what one node
+   * catches up on after a lost link also reaches the nodes behind it. Older: the app
+   * may take it as book state; it is never relayed (receivers would refuse it as gossip).
    */
-  adoptFromSync(ev: GossipEvent, from: string): boolean {
-    const now = this.hooks.now();
-    if (this.seen.has(ev.id, now) || this.seen.isStale(ev.ts, now) || this.seen.isFuture(ev.ts, now)) return false;
-    this.seen.add(ev.id, ev.ts, now);
+  onSyncEvent(ev: GossipEvent, from: string): Outcome {
+    const now = this.hooks.clock.now();
+    if (this.seen.has(ev.id, now)) return this.count('duplicate');
+    if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     ev.synced = true;
-    const refusal = this.hooks.validate?.(ev, from) ?? null;
-    if (refusal !== null) {
-      this.drop(ev, from, 'invalid', refusal);
-      return true;
+    if (!this.seen.isStale(ev.ts, now)) return this.take(ev, from, 'sync', now);
+    const refusal = this.app.receive(ev, from, 'sync', false);
+    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
+    return this.count('delivered');
+  }
+
+  /** True if this id was handled already (sync skips the signature check for it). */
+  hasSeen(id: string): boolean {
+    return this.seen.has(id, this.hooks.clock.now());
+  }
+
+  private take(ev: GossipEvent, from: string, via: Via, now: number): Outcome {
+    // Only now: a forged copy must not make the real event look already seen.
+    this.seen.add(ev.id, ev.ts, now);
+    const refusal = this.app.receive(ev, from, via, true);
+    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
+    // Relay nothing past MAX_HOPS: a receiver would refuse it.
+    if (ev.hops + 1 <= MAX_HOPS) {
+      this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
+    } else {
+      this.counts.tooManyHops++;
     }
-    this.hooks.deliver(ev, from);
-    this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
-    this.count('delivered');
-    return true;
+    return this.count('delivered');
   }
 
   private frame(ev: GossipEvent, hops: number): Buffer {

@@ -3,6 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { rawPublicKey } from './keys';
 
+/** DER prefix of an Ed25519 PKCS#8 private key; the raw 32-byte seed follows it. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
 /** File in the data directory holding the node's private key (PKCS#8 PEM, mode 0600). */
 export const KEY_FILE = 'node.key';
 
@@ -21,6 +24,15 @@ export class Identity {
 
   static generate(): Identity {
     return new Identity(generateKeyPairSync('ed25519').privateKey);
+  }
+
+  /**
+   * The key pair of a 32-byte seed: the same seed, the same node id. For the simulator
+   * and tests, where a run must be the same twice; a real node's key comes from generate().
+   */
+  static fromSeed(seed: Uint8Array): Identity {
+    if (seed.length !== 32) throw new TypeError('an Ed25519 seed is 32 bytes');
+    return new Identity(createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }));
   }
 
   /** Loads the key from `dataDir`, creating the directory and a new key on first start. */

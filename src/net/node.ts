@@ -1,20 +1,21 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import type { Clock } from '../clock/clock';
 import { BookSync } from '../gossip/book-sync';
-import { GossipEvent, openSigned, signEvent } from '../gossip/event';
-import { GossipRouter } from '../gossip/router';
+import { GossipEvent, openSigned, RawEvent, signEvent } from '../gossip/event';
+import { GossipRouter, type GossipApp, type Via } from '../gossip/router';
 import { SeenSet } from '../gossip/seen-set';
 import { Identity } from '../identity/identity';
 import type { PeerConnection } from '../peer/connection';
 import { PeerManager } from '../peer/manager';
-import { ErrorCode, ProtocolError } from '../wire/errors';
-import { Message } from '../wire/messages';
+import type { LinkServices } from '../peer/protocol';
 import { NetConfig, NetOptions, resolveOptions } from './options';
 import { PeerView, viewOf } from './peer-view';
 
 export type { NetOptions } from './options';
 export type { PeerView } from './peer-view';
 export type { GossipEvent, RawEvent } from '../gossip/event';
+export type { Via } from '../gossip/router';
 export { openSigned } from '../gossip/event';
 export { ConnectError, ConnectCode } from '../peer/errors';
 export { ErrorCode, ProtocolError } from '../wire/errors';
@@ -27,7 +28,7 @@ const EVENT_FRAME_OVERHEAD = 48;
 export interface NetStats {
   framesIn: number;
   framesOut: number;
-  /** Gossip events delivered to the app ('event'). */
+  /** Gossip events given to the app and taken by it. */
   eventsIn: number;
   /** Event frames sent: our own publishes and relays. */
   eventsOut: number;
@@ -39,7 +40,7 @@ export interface NetStats {
   eventsStale: number;
   /** Refused: ts further ahead than the clock bound. */
   eventsFuture: number;
-  /** Verified but refused by the app's `validate`. */
+  /** Verified but refused by the app. */
   eventsInvalid: number;
   syncEventsIn: number;
   syncEventsOut: number;
@@ -48,34 +49,63 @@ export interface NetStats {
   inbound: number;
   outbound: number;
   seen: number;
+  /** Links closed because handling their bytes hit a bug of ours (INTERNAL_ERROR). */
+  internalErrors: number;
+  /** Dials and handshakes in flight. */
+  connecting: number;
 }
 
-/** Thrown by publish() for an event too large for one frame. */
+/** Thrown by sign() for an event too large for one frame. */
 export class PublishError extends Error {
   constructor(readonly code: 'EVENT_TOO_LARGE', message: string) {
     super(message);
   }
 }
 
+/** What runs on top of the network (the exchange): it takes events and feeds book sync. */
+export interface NetApp {
+  /** A verified event new to this node; null accepts it (a fresh one is then relayed), else a refusal code. */
+  receive(ev: GossipEvent, from: PeerView, via: Via, fresh: boolean): string | null;
+  /** The signed events a new peer gets in book sync. */
+  syncSource(to: PeerView): Iterable<RawEvent>;
+  peerOpened?(p: PeerView): void;
+  peerClosed?(p: PeerView, code: string): void;
+  syncDone?(from: PeerView, count: number): void;
+  /** A peer's sync offered an event already handled here (only its id is known: not verified again). */
+  offeredAgain?(id: string, from: PeerView): void;
+}
+
+/** Events for observers (tests, embedders). The app is told through NetApp, not these. */
+export interface NetEvents {
+  /** A fresh event the app took (gossip, or new and fresh in a sync: relayed). */
+  event: [ev: GossipEvent, from: PeerView];
+  /** Book state from a sync, older than the gossip window, that the app took (not relayed). */
+  'sync-event': [ev: GossipEvent, from: PeerView];
+  'sync-done': [from: PeerView, count: number];
+  peer: [p: PeerView];
+  'peer-closed': [p: PeerView, code: string];
+}
+
 /**
  * A network node: the peer manager, gossip and book sync wired together behind the
- * in-process API the exchange uses.
+ * in-process API the exchange uses. Construct (`create`), wire (`setApp`), then start.
  *
- * Events: 'event' (ev, from: PeerView) once per id after verify + validate;
- * 'sync-event' (ev, from) per verified event of a peer's book-sync batch that is
- * not new gossip (seen already, or older than the seen window: not relayed) — a new
- * one inside the window is validated, delivered as 'event' and relayed instead; 'sync-done' (from, count) once per
- * connection; 'peer' (p) after each handshake; 'peer-closed' (p, reason code).
+ * The path of an event: transport stream → PeerConnection (decode, registry dispatch,
+ * crash-proof boundary) → GossipRouter (dedupe, time window, verify) → NetApp.receive
+ * → relay by the router if taken.
  */
-export class NetNode extends EventEmitter {
+export class NetNode extends EventEmitter<NetEvents> {
   readonly nodeId: string;
   readonly host: string;
   port = 0;
+  readonly clock: Clock;
   private readonly manager: PeerManager;
   private readonly router: GossipRouter;
-  private readonly views = new WeakMap<PeerConnection, PeerView>();
   private readonly sync: BookSync;
+  private readonly views = new WeakMap<PeerConnection, PeerView>();
+  private app: NetApp | null = null;
   private published = 0;
+  private started = false;
   private closed: Promise<void> | null = null;
 
   private constructor(
@@ -85,34 +115,62 @@ export class NetNode extends EventEmitter {
     super();
     this.nodeId = identity.nodeId;
     this.host = cfg.host;
-    this.manager = new PeerManager({
-      ...cfg,
-      identity,
-      peersFile: cfg.dataDir ? join(cfg.dataDir, PEERS_FILE) : undefined,
-    });
+    this.clock = cfg.clock;
     this.router = new GossipRouter(new SeenSet(cfg.seenWindowMs, cfg.seenMax, cfg.maxClockSkewMs), {
-      now: cfg.now,
-      validate: cfg.validate && ((ev, from) => this.validate(ev, from)),
-      deliver: (ev, from) => this.safeEmit('event', ev, this.viewById(from)),
+      clock: cfg.clock,
       broadcast: (frame, except) => this.manager.broadcast(frame, except),
-      dropped: (ev, from, code) => this.cfg.log.warn('peer.invalid', { peer: from, code, kind: ev.kind, event: ev.id }),
+      dropped: (ev, from, code) => this.cfg.log.warn('peer.invalid', { peer: from, code, kind: ev.kind, event: ev.id, ...(ev.synced ? { via: 'sync' } : {}) }),
     });
-    this.sync = new BookSync({ maxFrameBytes: cfg.maxFrameBytes, maxWriteBufferBytes: cfg.maxWriteBufferBytes, log: cfg.log, source: cfg.syncSource });
-    this.manager.on('peer', (conn: PeerConnection) => this.onPeer(conn));
-    this.manager.on('peer-closed', (conn: PeerConnection, info: { code: string }) => this.safeEmit('peer-closed', this.view(conn), info.code));
-    this.manager.on('message', (conn: PeerConnection, msg: Message) => this.onMessage(conn, msg));
+    this.router.setApp(this.gossipApp());
+    this.sync = new BookSync({
+      maxFrameBytes: cfg.maxFrameBytes,
+      maxWriteBufferBytes: cfg.maxWriteBufferBytes,
+      clock: cfg.clock,
+      log: cfg.log,
+      seen: (id) => this.router.hasSeen(id),
+      deliver: (ev, from) => this.router.onSyncEvent(ev, from),
+      offeredAgain: (id, from) => this.app?.offeredAgain?.(id, this.viewById(from)),
+      done: (from, count) => this.syncDone(from, count),
+    });
+    const services: LinkServices = {
+      onPeers: (link, msg) => this.manager.onPeers(link, msg),
+      onEvent: (link, msg) => void this.router.onEvent(msg, link.remoteId as string),
+      onSync: (link, msg) => this.sync.onSync(link, msg),
+    };
+    this.manager = new PeerManager({ ...cfg, identity, peersFile: cfg.dataDir ? join(cfg.dataDir, PEERS_FILE) : undefined }, services, {
+      opened: (conn) => this.peerOpened(conn),
+      closed: (conn, info) => this.peerClosed(conn, info.code),
+    });
   }
 
-  /** Creates the node and listens; resolved once the port is bound. Dials `peers` after. */
-  static async start(opts: NetOptions): Promise<NetNode> {
+  /** Builds the node without any I/O: wire the app with setApp(), then start(). */
+  static create(opts: NetOptions): NetNode {
     const cfg = resolveOptions(opts);
     const identity = cfg.identity ?? (cfg.dataDir ? Identity.loadOrCreate(cfg.dataDir) : Identity.generate());
-    const node = new NetNode(cfg, identity);
-    node.port = await node.manager.listen(cfg.host, cfg.port);
-    cfg.log.info('net.listening', { nodeId: node.nodeId, host: cfg.host, port: node.port });
-    for (const p of cfg.peers) node.manager.book.learn(p.host, p.port, null);
-    node.manager.maintain();
+    return new NetNode(cfg, identity);
+  }
+
+  /** A bare node (no app: every valid event is taken), started. */
+  static async start(opts: NetOptions): Promise<NetNode> {
+    const node = NetNode.create(opts);
+    await node.start();
     return node;
+  }
+
+  /** Wires the application (before start). */
+  setApp(app: NetApp): void {
+    this.app = app;
+    this.sync.setSource((to) => app.syncSource(this.viewById(to)));
+  }
+
+  /** Listens, then dials the configured peers (failures are retried with backoff, not thrown). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.port = await this.manager.listen(this.cfg.host, this.cfg.port);
+    this.cfg.log.info('net.listening', { nodeId: this.nodeId, host: this.cfg.host, port: this.port });
+    for (const p of this.cfg.peers) this.manager.book.learn(p.host, p.port, null);
+    this.manager.maintain();
   }
 
   /**
@@ -125,20 +183,26 @@ export class NetNode extends EventEmitter {
     return this.view(await this.manager.dial(host, port));
   }
 
-  /** Signs a new event and sends it to every peer. Not emitted as 'event' locally. */
-  /**
-   * `beforeSend` runs on the signed event before any byte of it leaves: the place to
-   * make it durable (an owner must not let the network see a decision it could forget).
-   */
-  publish(kind: string, data: Record<string, unknown>, beforeSend?: (ev: GossipEvent) => void): GossipEvent {
-    const ev = signEvent(this.identity, kind, data, this.cfg.now());
+  /** Signs a new event of ours (not sent yet: see broadcast). Throws PublishError if it cannot fit a frame. */
+  sign(kind: string, data: Record<string, unknown>): GossipEvent {
+    const ev = signEvent(this.identity, kind, data, this.clock.now(), this.clock.randomBytes(16));
     const size = ev.raw.body.length + ev.raw.sig.length + EVENT_FRAME_OVERHEAD;
     if (size > this.cfg.maxFrameBytes) {
       throw new PublishError('EVENT_TOO_LARGE', `event of ~${size} bytes exceeds the frame limit of ${this.cfg.maxFrameBytes}`);
     }
-    beforeSend?.(ev);
+    return ev;
+  }
+
+  /** Sends an event of ours (signed by sign(), applied by the app) to every peer. */
+  broadcast(ev: GossipEvent): number {
     this.published++;
-    this.router.publish(ev);
+    return this.router.publish(ev);
+  }
+
+  /** sign() then broadcast(): for a bare node. Not given to the app. */
+  publish(kind: string, data: Record<string, unknown>): GossipEvent {
+    const ev = this.sign(kind, data);
+    this.broadcast(ev);
     return ev;
   }
 
@@ -160,9 +224,11 @@ export class NetNode extends EventEmitter {
   stats(): NetStats {
     let framesIn = this.manager.retired.framesIn;
     let framesOut = this.manager.retired.framesOut;
+    let internalErrors = this.manager.retired.internalErrors;
     for (const c of this.manager.liveConnections()) {
       framesIn += c.framesIn;
       framesOut += c.framesOut;
+      internalErrors += c.internalErrors;
     }
     const peers = this.manager.peers();
     const r = this.router.counts;
@@ -183,6 +249,8 @@ export class NetNode extends EventEmitter {
       inbound: peers.filter((c) => c.direction === 'inbound').length,
       outbound: peers.filter((c) => c.direction === 'outbound').length,
       seen: this.router.seen.size,
+      internalErrors,
+      connecting: this.manager.connecting,
     };
   }
 
@@ -200,47 +268,49 @@ export class NetNode extends EventEmitter {
   }
 
   /**
-   * Says goodbye (error frame SHUTDOWN) to every peer and releases every socket and
-   * timer. `abrupt` drops links without a word, as a crash would (for tests).
+   * Says goodbye (error frame SHUTDOWN) to every peer and releases every stream and
+   * timer. `abrupt` drops links without a word, as a crash would.
    */
   close(opts: { abrupt?: boolean } = {}): Promise<void> {
     this.closed ??= this.manager.close(opts.abrupt === true).then(() => this.cfg.log.info('net.closed', { nodeId: this.nodeId }));
     return this.closed;
   }
 
-  private onPeer(conn: PeerConnection): void {
-    this.safeEmit('peer', this.view(conn));
+  /** The router's app: the NetApp (or accept-all), plus the observer events. */
+  private gossipApp(): GossipApp {
+    return {
+      receive: (ev: GossipEvent, from: string, via: Via, fresh: boolean): string | null => {
+        const view = this.viewById(from);
+        const refusal = this.app ? this.app.receive(ev, view, via, fresh) : null;
+        if (refusal === null) this.safeEmit(fresh ? 'event' : 'sync-event', ev, view);
+        return refusal;
+      },
+    };
+  }
+
+  private peerOpened(conn: PeerConnection): void {
+    const view = this.view(conn);
+    this.app?.peerOpened?.(view);
+    this.safeEmit('peer', view);
     void this.sync.start(conn);
   }
 
-  private onMessage(conn: PeerConnection, msg: Message): void {
-    if (msg.t === 'event') {
-      this.router.receive(msg, conn.remoteId as string);
-    } else if (msg.t === 'sync') {
-      const { events, total } = this.sync.receive(conn, msg);
-      const from = this.view(conn);
-      for (const ev of events) {
-        if (!this.router.adoptFromSync(ev, conn.remoteId as string)) this.safeEmit('sync-event', ev, from);
-      }
-      if (total !== null) this.safeEmit('sync-done', from, total);
-    } else {
-      throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} is not expected here`);
-    }
+  private peerClosed(conn: PeerConnection, code: string): void {
+    const view = this.view(conn);
+    this.app?.peerClosed?.(view, code);
+    this.safeEmit('peer-closed', view, code);
   }
 
-  private validate(ev: GossipEvent, from: string | null): string | null {
-    try {
-      return this.cfg.validate?.(ev, this.viewById(from)) ?? null;
-    } catch (err) {
-      this.cfg.log.warn('net.listener-error', { hook: 'validate', error: (err as Error).message });
-      return 'VALIDATE_FAILED';
-    }
+  private syncDone(from: string, count: number): void {
+    const view = this.viewById(from);
+    this.app?.syncDone?.(view, count);
+    this.safeEmit('sync-done', view, count);
   }
 
-  /** App listeners run inside our socket handlers; their bugs must not drop the peer. */
-  private safeEmit(event: string, ...args: unknown[]): void {
+  /** Observers' listeners run inside our stream handlers; their bugs must not drop the peer. */
+  private safeEmit<K extends keyof NetEvents>(event: K, ...args: NetEvents[K]): void {
     try {
-      this.emit(event, ...args);
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
     } catch (err) {
       this.cfg.log.warn('net.listener-error', { event, error: (err as Error).message });
     }

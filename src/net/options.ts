@@ -1,9 +1,11 @@
+import type { Clock } from '../clock/clock';
+import { realClock } from '../clock/real-clock';
 import { Logger, silentLogger } from '../log/logger';
 import type { BackoffConfig } from '../peer/backoff';
-import type { GossipEvent, RawEvent } from '../gossip/event';
 import type { Identity } from '../identity/identity';
+import { tcpTransport } from '../transport/tcp';
+import type { Transport } from '../transport/transport';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame';
-import type { PeerView } from './peer-view';
 
 export interface NetOptions {
   /** Interface to listen on. Default '127.0.0.1'. */
@@ -31,24 +33,17 @@ export interface NetOptions {
   seenWindowMs?: number;
   seenMax?: number;
   backoff?: BackoffConfig;
-  /** Wall clock, ms since the epoch. */
-  now?: () => number;
-  random?: () => number;
+  /** Time, timers and randomness. Default: the real ones. */
+  clock?: Clock;
+  /** How streams are made. Default: TCP on `clock`. */
+  transport?: Transport;
   log?: Logger;
   /** Software name in hello. */
   agent?: string;
-  /**
-   * App-level check of a verified event before it is delivered and relayed. Return null
-   * to accept, or a code to drop it (counted against the sending peer: `peer.invalid`
-   * log + counter; not a disconnect). Not applied to book-sync events.
-   */
-  validate?: (ev: GossipEvent, from: PeerView | null) => string | null;
-  /** Book sync: the raw signed events to send to every new peer right after the handshake. */
-  syncSource?: () => Iterable<RawEvent>;
 }
 
-export type NetConfig = Required<Omit<NetOptions, 'dataDir' | 'identity' | 'validate' | 'syncSource'>> &
-  Pick<NetOptions, 'dataDir' | 'identity' | 'validate' | 'syncSource'>;
+export type NetConfig = Required<Omit<NetOptions, 'dataDir' | 'identity' | 'transport'>> &
+  Pick<NetOptions, 'dataDir' | 'identity'> & { transport: Transport };
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -75,12 +70,14 @@ export class ConfigError extends Error {
 
 /** Fills defaults and refuses settings that cannot work together. */
 export function resolveOptions(opts: NetOptions): NetConfig {
+  const given = stripUndefined(opts);
+  const clock = given.clock ?? realClock;
   const cfg: NetConfig = {
     ...DEFAULTS,
-    now: Date.now,
-    random: Math.random,
+    clock,
     log: silentLogger,
-    ...stripUndefined(opts),
+    ...given,
+    transport: given.transport ?? tcpTransport(clock),
   };
   const positive = ['handshakeTimeoutMs', 'maxFrameBytes', 'maxClockSkewMs', 'pingIntervalMs', 'idleTimeoutMs', 'maxWriteBufferBytes', 'seenWindowMs', 'seenMax'] as const;
   for (const k of positive) if (!(Number.isSafeInteger(cfg[k]) && cfg[k] > 0)) throw new ConfigError(`${k} must be a positive integer`);

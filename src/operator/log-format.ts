@@ -13,6 +13,7 @@
  * Logging must never take the daemon down, so a field that cannot be rendered is
  * rendered as a placeholder instead of throwing.
  */
+import { realClock } from '../clock/real-clock';
 import type { LogFields, Logger } from '../log/logger';
 import { formatBtc, formatUsd } from '../book/units';
 import type { LogFormat } from './config';
@@ -39,7 +40,7 @@ type Level = 'info' | 'warn';
 
 export function createLogger(opts: LogFormatOptions): Logger {
   const write = opts.write ?? ((line: string) => void process.stdout.write(line));
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? (() => realClock.now());
   const format = opts.format === 'json' ? jsonLine : textLine;
   const emit = (level: Level, event: string, fields: LogFields | undefined): void => {
     let line: string;

@@ -1,7 +1,10 @@
 /**
- * The clock and timers the operator layer uses, injected so tests drive time by hand
- * instead of sleeping.
+ * The clock and timers the operator layer uses: the daemon's one clock (src/clock),
+ * behind the small interface the operator's tests drive by hand.
  */
+import type { TimerHandle } from '../clock/clock';
+import { realClock } from '../clock/real-clock';
+
 export interface Timers {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
@@ -11,10 +14,11 @@ export interface Timers {
 }
 
 export const realTimers: Timers = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  // Metrics sampling must never be the thing that keeps a stopping process alive.
-  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+  now: () => realClock.now(),
+  setTimeout: (fn, ms) => realClock.setTimeout(fn, ms),
+  clearTimeout: (h) => realClock.clearTimeout(h as TimerHandle),
+  // Metrics sampling must never be the thing that keeps a stopping process alive (the
+  // real clock's intervals are unref'd).
+  setInterval: (fn, ms) => realClock.setInterval(fn, ms),
+  clearInterval: (h) => realClock.clearInterval(h as TimerHandle),
 };

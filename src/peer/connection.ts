@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import type { Clock, TimerHandle } from '../clock/clock';
 import { Identity } from '../identity/identity';
+import type { Logger } from '../log/logger';
 import { ErrorCode, isMisbehaviour, ProtocolError } from '../wire/errors';
 import { encodeFrame, FrameDecoder } from '../wire/frame';
-import { HelloMsg, Message } from '../wire/messages';
+import type { AuthMsg, ErrorMsg, HelloMsg, Message, PingMsg, PongMsg } from '../wire/messages';
 import { checkAuth, checkHello, makeAuth, makeHello } from './handshake';
+import { dispatch, phaseOf, type LinkServices } from './protocol';
 import { FrameWriter } from './writer';
 
 /** After we send an error frame and half-close, how long the peer gets to close its side. */
@@ -25,14 +28,17 @@ export interface LinkLimits {
 export interface ConnectionOptions extends LinkLimits {
   identity: Identity;
   direction: Direction;
-  /** Remote host: the dialled host, or the socket's remote address. */
+  /** Remote host: the dialled host, or the stream's remote address. */
   host: string;
-  /** Remote port: the dialled port, or the socket's remote (ephemeral) port. */
+  /** Remote port: the dialled port, or the stream's remote (ephemeral) port. */
   port: number;
   /** Our listen port, announced in hello. */
   listenPort: number;
   agent: string;
-  now: () => number;
+  clock: Clock;
+  log: Logger;
+  /** Where messages past the link level go (the node's gossip, sync, peer exchange). */
+  services: LinkServices;
   /** Refuse a node id at hello time (shunned ids). */
   refuseId?: (nodeId: string) => ProtocolError | null;
 }
@@ -47,12 +53,20 @@ export interface CloseInfo {
 }
 
 /**
- * One peer link over any duplex stream (a TCP socket, or an in-memory pair in tests):
- * decodes frames, runs the handshake, answers pings, drops idle or slow peers. After
- * the handshake it emits 'open' and then every other message as 'message'.
+ * One peer link over any duplex stream (TCP, or the in-memory transport): decodes
+ * frames, runs the handshake, answers pings, drops idle or slow peers, and hands every
+ * other message to the registered handler (protocol.ts).
  *
- * Events: 'open' (), 'message' (msg), 'close' (info: CloseInfo) — 'close' comes once,
- * as soon as the link is logically over; `released` resolves when the stream is gone.
+ * Frames are handled strictly in arrival order. A handler may return a promise (a large
+ * book sync applied in slices); the link then pauses its stream and handles nothing
+ * else until it settles, so a pong still proves the peer's earlier frames were handled.
+ *
+ * The crash-proof boundary: whatever a handler throws (or rejects with) ends this link
+ * only — a ProtocolError with its own code, anything else as INTERNAL_ERROR — with an
+ * error frame, one log line and a count, never a process exit or a wedged link.
+ *
+ * Events: 'open' (), 'close' (info: CloseInfo) — 'close' comes once, as soon as the link
+ * is logically over; `released` resolves when the stream is gone.
  */
 export class PeerConnection extends EventEmitter {
   state: 'handshake' | 'open' | 'closed' = 'handshake';
@@ -60,19 +74,29 @@ export class PeerConnection extends EventEmitter {
   /** Verified node id (hex), set when the handshake completed. */
   remoteId: string | null = null;
   connectedAt = 0;
+  /** When a frame last arrived (clock ms): how alive the link looks. */
+  lastReceivedAt: number;
   closeInfo: CloseInfo | null = null;
   framesIn = 0;
   framesOut = 0;
   bytesIn = 0;
+  /** Handler failures that were our bug, not the peer's (INTERNAL_ERROR closes). */
+  internalErrors = 0;
   readonly released: Promise<void>;
 
   private readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
   private readonly hello: HelloMsg;
+  private readonly clock: Clock;
   private authSent = false;
-  private handshakeTimer: NodeJS.Timeout | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
-  private graceTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: TimerHandle | null = null;
+  private pingTimer: TimerHandle | null = null;
+  private graceTimer: TimerHandle | null = null;
+  /** Decoded frames not handled yet (at most one read's worth: the stream is paused while busy). */
+  private readonly inbox: Message[] = [];
+  /** A decode error met after the frames in `inbox`: raised once they are handled. */
+  private decodeError: unknown = null;
+  private busy = false;
   private idleTicks = 0;
   private pingSeq = 0;
   private pingsUnanswered = 0;
@@ -85,9 +109,11 @@ export class PeerConnection extends EventEmitter {
     readonly opts: ConnectionOptions,
   ) {
     super();
+    this.clock = opts.clock;
+    this.lastReceivedAt = this.clock.now();
     this.decoder = new FrameDecoder(opts.maxFrameBytes);
     this.writer = new FrameWriter(stream, opts.maxWriteBufferBytes, () => this.drop(ErrorCode.SLOW_READER, 'peer does not read'));
-    this.hello = makeHello(opts.identity, opts.listenPort, opts.agent, opts.now());
+    this.hello = makeHello(opts.identity, opts.listenPort, opts.agent, this.clock.now(), this.clock.randomBytes(32));
     this.released = new Promise((resolve) => stream.once('close', resolve));
     stream.once('close', () => this.onStreamClosed());
     stream.on('error', () => {}); // the 'close' that follows carries the outcome
@@ -98,6 +124,7 @@ export class PeerConnection extends EventEmitter {
   get direction(): Direction {
     return this.opts.direction;
   }
+
   /**
    * Where this peer accepts connections, the address we redial and tell others: the
    * dialled address for outbound links, its IP and hello port for inbound ones.
@@ -126,7 +153,7 @@ export class PeerConnection extends EventEmitter {
   /** Sends our hello and starts the handshake clock. */
   start(): void {
     if (this.state !== 'handshake') return;
-    this.handshakeTimer = setTimeout(
+    this.handshakeTimer = this.clock.setTimeout(
       () => this.fail(new ProtocolError(ErrorCode.HANDSHAKE_TIMEOUT, `no handshake within ${this.opts.handshakeTimeoutMs} ms`)),
       this.opts.handshakeTimeoutMs,
     );
@@ -135,9 +162,8 @@ export class PeerConnection extends EventEmitter {
 
   /**
    * Resolves once the peer has answered a ping sent now. By then it has handled every
-   * frame we sent before the ping (TCP keeps order, and frames are handled as they are
-   * read), which makes this a barrier for quiescence checks. Resolves too if the link
-   * closes first.
+   * frame we sent before the ping (frames are handled in order), which makes this a
+   * barrier for quiescence checks. Resolves too if the link closes first.
    */
   roundTrip(): Promise<void> {
     if (this.state !== 'open') return Promise.resolve();
@@ -175,7 +201,7 @@ export class PeerConnection extends EventEmitter {
     const frame = encodeFrame({ t: 'error', code: err.code, message: err.message.slice(0, 200) });
     this.framesOut++;
     this.writer.end(frame);
-    this.graceTimer = setTimeout(() => this.stream.destroy(), CLOSE_GRACE_MS);
+    this.armGrace();
     this.end('local', err.code, err.message);
   }
 
@@ -187,6 +213,63 @@ export class PeerConnection extends EventEmitter {
     this.end('local', code, message);
   }
 
+  // ---- handlers of link-level messages (called through the registry) -------------
+
+  /** @internal */
+  onHello(msg: HelloMsg): void {
+    if (this.remoteHello) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'a second hello');
+    checkHello(msg, { selfId: this.opts.identity.publicKey, now: this.clock.now(), maxClockSkewMs: this.opts.maxClockSkewMs });
+    const refusal = this.opts.refuseId?.(Buffer.from(msg.id).toString('hex'));
+    if (refusal) throw refusal;
+    this.remoteHello = msg;
+    this.sendNow(makeAuth(this.opts.identity, msg));
+    this.authSent = true;
+  }
+
+  /** @internal */
+  onAuth(msg: AuthMsg): void {
+    if (!this.remoteHello || !this.authSent) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'auth before hello');
+    checkAuth(msg, this.remoteHello, this.hello.nonce);
+    this.remoteId = Buffer.from(this.remoteHello.id).toString('hex');
+    this.state = 'open';
+    this.connectedAt = this.clock.now();
+    this.clearTimer('handshakeTimer');
+    this.pingTimer = this.clock.setInterval(() => this.keepalive(), this.opts.pingIntervalMs);
+    this.emit('open');
+  }
+
+  /**
+   * @internal The peer is closing with a reason. We stop reading, half-close our side,
+   * and destroy the stream if the peer does not finish closing within the grace period
+   * (a peer that sends `error` and keeps its end open must not hold the link).
+   */
+  onRemoteError(msg: ErrorMsg): void {
+    this.writer.end();
+    this.armGrace();
+    this.end('remote', msg.code, msg.message);
+  }
+
+  /** @internal */
+  onPing(msg: PingMsg): void {
+    this.sendNow({ t: 'pong', n: msg.n });
+  }
+
+  /**
+   * @internal Only an answer to a ping we sent shows responsiveness (a peer echoing any
+   * n would otherwise hold every roundTrip() forever).
+   */
+  onPong(msg: PongMsg): void {
+    if (!this.pingsOut.delete(msg.n)) return;
+    this.pingsUnanswered = 0;
+    const waiter = this.pongWaiters.get(msg.n);
+    if (waiter) {
+      this.pongWaiters.delete(msg.n);
+      waiter();
+    }
+  }
+
+  // ---- input --------------------------------------------------------------------
+
   private sendNow(msg: Message): boolean {
     if (!this.writer.write(encodeFrame(msg))) return false;
     this.framesOut++;
@@ -197,76 +280,78 @@ export class PeerConnection extends EventEmitter {
     if (this.state === 'closed') return; // after a refusal the rest is read and discarded
     this.bytesIn += chunk.length;
     try {
-      for (const msg of this.decoder.push(chunk)) {
-        this.framesIn++;
-        this.idleTicks = 0;
-        this.handle(msg);
-        if (this.isClosed()) return;
-      }
+      for (const msg of this.decoder.push(chunk)) this.inbox.push(msg);
     } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      this.fail(err);
+      // Frames decoded before the bad one are still handled first, in order.
+      this.decodeError = err;
     }
+    this.pump();
   }
 
-  private handle(msg: Message): void {
-    if (msg.t === 'error') {
-      this.writer.end();
-      this.end('remote', msg.code, msg.message);
-      return;
-    }
-    if (this.state === 'handshake') return this.handleHandshake(msg);
-    switch (msg.t) {
-      case 'hello':
-      case 'auth':
-        throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} after the handshake`);
-      case 'ping':
-        this.sendNow({ t: 'pong', n: msg.n });
-        return;
-      case 'pong': {
-        // Receiving it already reset the idle count; it may also end a roundTrip().
-        // Only an answer to a ping we sent shows responsiveness (a peer echoing any n
-        // would otherwise hold every roundTrip() forever).
-        if (!this.pingsOut.delete(msg.n)) return;
-        this.pingsUnanswered = 0;
-        const waiter = this.pongWaiters.get(msg.n);
-        if (waiter) {
-          this.pongWaiters.delete(msg.n);
-          waiter();
-        }
+  /** Handles queued frames in order until one is asynchronous, the queue is empty, or the link closed. */
+  private pump(): void {
+    while (!this.busy && this.state !== 'closed') {
+      const msg = this.inbox.shift();
+      if (msg === undefined) break;
+      this.framesIn++;
+      this.idleTicks = 0;
+      this.lastReceivedAt = this.clock.now();
+      let result: void | Promise<void>;
+      try {
+        result = this.handle(msg);
+      } catch (err) {
+        this.crashed(err, msg.t);
         return;
       }
-      default:
-        this.emit('message', msg);
+      if (result instanceof Promise) {
+        this.busy = true;
+        this.stream.pause();
+        result.then(
+          () => {
+            this.busy = false;
+            if (this.state === 'closed') return;
+            this.stream.resume();
+            this.pump();
+          },
+          (err: unknown) => {
+            this.busy = false;
+            this.crashed(err, msg.t);
+          },
+        );
+        return;
+      }
+    }
+    if (!this.busy && this.inbox.length === 0 && this.decodeError !== null && this.state !== 'closed') {
+      const err = this.decodeError;
+      this.decodeError = null;
+      this.crashed(err, 'frame');
     }
   }
 
-  private handleHandshake(msg: Message): void {
-    if (msg.t === 'hello' && !this.remoteHello) {
-      checkHello(msg, { selfId: this.opts.identity.publicKey, now: this.opts.now(), maxClockSkewMs: this.opts.maxClockSkewMs });
-      const refusal = this.opts.refuseId?.(Buffer.from(msg.id).toString('hex'));
-      if (refusal) throw refusal;
-      this.remoteHello = msg;
-      this.sendNow(makeAuth(this.opts.identity, msg));
-      this.authSent = true;
+  private handle(msg: Message): void | Promise<void> {
+    const phase = phaseOf(msg.t);
+    const open = this.state === 'open';
+    if ((phase === 'handshake' && open) || (phase === 'open' && !open)) {
+      throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} ${open ? 'after' : 'before'} the handshake completed`);
+    }
+    return dispatch(this, msg, this.opts.services);
+  }
+
+  /** The crash-proof boundary: whatever went wrong handling this peer's bytes ends this link only. */
+  private crashed(err: unknown, what: string): void {
+    if (err instanceof ProtocolError) {
+      this.fail(err);
       return;
     }
-    if (msg.t === 'auth' && this.remoteHello && this.authSent) {
-      checkAuth(msg, this.remoteHello, this.hello.nonce);
-      this.remoteId = Buffer.from(this.remoteHello.id).toString('hex');
-      this.state = 'open';
-      this.connectedAt = this.opts.now();
-      this.clearTimer('handshakeTimer');
-      this.pingTimer = setInterval(() => this.keepalive(), this.opts.pingIntervalMs);
-      this.emit('open');
-      return;
-    }
-    throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `${msg.t} before the handshake completed`);
+    this.internalErrors++;
+    const message = err instanceof Error ? err.message : String(err);
+    this.opts.log.warn('peer.internal-error', { peer: this.remoteId ?? undefined, addr: `${this.opts.host}:${this.opts.port}`, handling: what, error: message });
+    this.fail({ code: ErrorCode.INTERNAL_ERROR, message: `could not handle ${what}` });
   }
 
   private keepalive(): void {
     // Counting silent intervals instead of reading a clock keeps this independent of
-    // the injected wall clock `now`.
+    // the wall clock's jumps.
     this.idleTicks++;
     this.pingsUnanswered++;
     if (this.idleTicks * this.opts.pingIntervalMs > this.opts.idleTimeoutMs) {
@@ -283,11 +368,18 @@ export class PeerConnection extends EventEmitter {
     this.sendNow({ t: 'ping', n: this.pingSeq });
   }
 
+  private armGrace(): void {
+    if (this.graceTimer === null) this.graceTimer = this.clock.setTimeout(() => this.stream.destroy(), CLOSE_GRACE_MS);
+  }
+
   private end(by: CloseInfo['by'], code: string, message: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.inbox.length = 0;
     this.clearTimer('handshakeTimer');
     this.clearTimer('pingTimer');
+    // A paused stream would never deliver its 'end': keep reading (and discarding).
+    if (this.busy || this.stream.isPaused()) this.stream.resume();
     // A peer that blamed us is not shunned for it; only what we detected counts.
     this.closeInfo = { code, message, by, misbehaved: by === 'local' && isMisbehaviour(code) };
     for (const w of this.pongWaiters.values()) w();
@@ -304,7 +396,8 @@ export class PeerConnection extends EventEmitter {
   private clearTimer(name: 'handshakeTimer' | 'pingTimer' | 'graceTimer'): void {
     const t = this[name];
     if (t) {
-      clearTimeout(t);
+      if (name === 'pingTimer') this.clock.clearInterval(t);
+      else this.clock.clearTimeout(t);
       this[name] = null;
     }
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Identity } from '../identity/identity';
 import { verifySignature } from '../identity/keys';
 import { ErrorCode, ProtocolError } from '../wire/errors';
@@ -11,13 +10,15 @@ import { AuthMsg, HelloMsg, NONCE_BYTES, PROTOCOL_VERSION } from '../wire/messag
  */
 export const AUTH_CONTEXT = Buffer.from('p2p-exchange auth v1', 'ascii');
 
-export function makeHello(identity: Identity, listenPort: number, agent: string, now: number): HelloMsg {
+/** `nonce`: NONCE_BYTES fresh random bytes (from the injected clock's random source). */
+export function makeHello(identity: Identity, listenPort: number, agent: string, now: number, nonce: Uint8Array): HelloMsg {
+  if (nonce.length !== NONCE_BYTES) throw new TypeError(`a hello nonce is ${NONCE_BYTES} bytes`);
   return {
     t: 'hello',
     v: PROTOCOL_VERSION,
     id: identity.publicKey,
     port: listenPort,
-    nonce: randomBytes(NONCE_BYTES),
+    nonce,
     agent,
     ts: now,
   };

@@ -1,18 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { createServer, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Clock, TimerHandle } from '../clock/clock';
 import { Identity } from '../identity/identity';
 import { Logger } from '../log/logger';
+import type { Listener, Transport } from '../transport/transport';
 import { ErrorCode, ProtocolError } from '../wire/errors';
-import { Message } from '../wire/messages';
+import type { PeersMsg } from '../wire/messages';
 import { addrString, isLoopback, normalizeHost } from './address';
 import { AddressBook, KnownPeer } from './address-book';
 import { BackoffConfig } from './backoff';
 import { CloseInfo, ConnectionOptions, Direction, PeerConnection, type LinkLimits } from './connection';
-import { Dialer } from './dialer';
 import { ConnectCode, ConnectError } from './errors';
 import { learnPeers, peersMessage } from './peer-exchange';
 import { PeerSet } from './peer-set';
+import type { LinkServices } from './protocol';
 import { addrKey, idKey, ipKey, shunKeys, ShunList } from './shun-list';
 
 export interface ManagerConfig extends LinkLimits {
@@ -22,12 +23,23 @@ export interface ManagerConfig extends LinkLimits {
   maxInbound: number;
   shunMs: number;
   backoff: BackoffConfig;
-  now: () => number;
-  random: () => number;
+  clock: Clock;
+  transport: Transport;
   log: Logger;
   /** Where known peers are saved; none = not persisted. */
   peersFile?: string;
 }
+
+/** What the node learns from the manager about its links. */
+export interface ManagerHooks {
+  /** A link completed its handshake and won any duplicate tie-break. */
+  opened(conn: PeerConnection): void;
+  /** A link announced by `opened` is over. */
+  closed(conn: PeerConnection, info: CloseInfo): void;
+}
+
+/** A link silent this many ping intervals looks dead (see onOpen). */
+const LOOKS_DEAD_FACTOR = 1.5;
 
 /** Codes after which redialling the same address is pointless for now. */
 const NO_REDIAL = new Set<string>([ErrorCode.DUPLICATE_CONNECTION, ErrorCode.SELF_CONNECTION]);
@@ -35,46 +47,46 @@ const NO_REDIAL = new Set<string>([ErrorCode.DUPLICATE_CONNECTION, ErrorCode.SEL
 /**
  * Owns every connection: listens, dials, keeps `targetOutbound` outbound links, caps
  * inbound ones, exchanges addresses, redials with backoff, and shuns misbehaving peers.
+ * Runs on any Transport and any Clock.
  *
- * Events: 'peer' (conn) once per registered connection; 'peer-closed' (conn, info)
- * for each of those; 'message' (conn, msg) for event and sync messages.
+ * Events (for observers; the node itself is told through ManagerHooks): 'peer' (conn)
+ * once per registered connection; 'peer-closed' (conn, info) for each of those.
  */
 export class PeerManager extends EventEmitter {
   readonly book: AddressBook;
   readonly shuns = new ShunList();
   private readonly open: PeerSet;
-  /** Connections the app was told about with 'peer' (and so must hear 'peer-closed' for). */
+  /** Connections the node was told about (and so must hear 'closed' for). */
   private readonly announced = new Set<PeerConnection>();
   /** Every connection not yet released (handshaking, open, closing). */
   private readonly live = new Set<PeerConnection>();
-  private readonly dialer: Dialer;
-  private server: Server | null = null;
-  private maintainTimer: NodeJS.Timeout | null = null;
+  /** TCP (or in-memory) connects in flight, by address: counted toward the outbound target. */
+  private readonly dialling = new Map<string, AbortController>();
+  private listener: Listener | null = null;
+  private maintainTimer: TimerHandle | null = null;
   private maintainAt = Infinity;
   private closing = false;
+  private readonly clock: Clock;
   listenPort = 0;
   /** Frames counted on connections already gone, so node stats stay monotonic. */
-  readonly retired = { framesIn: 0, framesOut: 0 };
+  readonly retired = { framesIn: 0, framesOut: 0, internalErrors: 0 };
 
-  constructor(readonly cfg: ManagerConfig) {
+  constructor(
+    readonly cfg: ManagerConfig,
+    private readonly services: LinkServices,
+    private readonly hooks: ManagerHooks = { opened() {}, closed() {} },
+  ) {
     super();
+    this.clock = cfg.clock;
     this.open = new PeerSet(cfg.identity.nodeId);
-    this.book = new AddressBook(cfg.backoff, cfg.random);
-    this.dialer = new Dialer(cfg.handshakeTimeoutMs);
+    this.book = new AddressBook(cfg.backoff, () => cfg.clock.random());
     if (cfg.peersFile) this.book.load(cfg.peersFile);
   }
 
-  listen(host: string, port: number): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        this.listenPort = (server.address() as { port: number }).port;
-        resolve(this.listenPort);
-      });
-    });
+  async listen(host: string, port: number): Promise<number> {
+    this.listener = await this.cfg.transport.listen(host, port, (stream, remote) => this.accept(stream, remote.host, remote.port));
+    this.listenPort = this.listener.port;
+    return this.listenPort;
   }
 
   peers(): PeerConnection[] {
@@ -91,6 +103,13 @@ export class PeerManager extends EventEmitter {
     return n;
   }
 
+  /** Dials and handshakes in flight: links that may still come up. */
+  get connecting(): number {
+    let n = this.dialling.size;
+    for (const c of this.live) if (c.state === 'handshake') n++;
+    return n;
+  }
+
   liveConnections(): PeerConnection[] {
     return [...this.live];
   }
@@ -103,8 +122,8 @@ export class PeerManager extends EventEmitter {
   }
 
   /**
-   * Runs the protocol over any duplex stream. The TCP paths use it, and tests hand it
-   * one end of an in-memory pair.
+   * Runs the protocol over any duplex stream. The transport paths use it, and tests hand
+   * it one end of an in-memory pair.
    */
   attach(stream: Duplex, direction: Direction, host: string, port: number): PeerConnection {
     const opts: ConnectionOptions = {
@@ -113,13 +132,13 @@ export class PeerManager extends EventEmitter {
       host: normalizeHost(host),
       port,
       listenPort: this.listenPort,
-      refuseId: (id) => (this.shuns.has(idKey(id), this.cfg.now()) ? new ProtocolError(ErrorCode.SHUNNED, 'node id is shunned') : null),
+      services: this.services,
+      refuseId: (id) => (this.shuns.has(idKey(id), this.clock.now()) ? new ProtocolError(ErrorCode.SHUNNED, 'node id is shunned') : null),
     };
     const conn = new PeerConnection(stream, opts);
     this.live.add(conn);
-    conn.released.then(() => this.live.delete(conn));
+    void conn.released.then(() => this.live.delete(conn));
     conn.on('open', () => this.onOpen(conn));
-    conn.on('message', (msg: Message) => this.onMessage(conn, msg));
     conn.once('close', (info: CloseInfo) => this.onClose(conn, info));
     if (this.closing) conn.drop(ErrorCode.SHUTDOWN, 'node is closing');
     else conn.start();
@@ -129,22 +148,31 @@ export class PeerManager extends EventEmitter {
   /** Dials an address; resolves with the open connection to that node once the handshake completed. */
   async dial(host: string, port: number): Promise<PeerConnection> {
     host = normalizeHost(host);
-    const now = this.cfg.now();
+    const now = this.clock.now();
     if (this.closing) throw new ConnectError(ConnectCode.CLOSED, 'node is closed');
     if (this.shuns.has(addrKey(host, port), now) || (!isLoopback(host) && this.shuns.has(ipKey(host), now))) {
       throw new ConnectError(ErrorCode.SHUNNED, `${addrString(host, port)} is shunned`);
     }
     this.book.learn(host, port, null);
-    let socket;
+    const addr = addrString(host, port);
+    const abort = new AbortController();
+    this.dialling.set(addr, abort);
+    let stream: Duplex;
     try {
-      socket = await this.dialer.connect(host, port);
+      stream = await this.cfg.transport.connect(host, port, { timeoutMs: this.cfg.handshakeTimeoutMs, signal: abort.signal });
     } catch (err) {
       if (this.closing) throw new ConnectError(ConnectCode.CLOSED, 'node closed while connecting');
-      this.book.failed(host, port, this.cfg.now());
+      this.book.failed(host, port, this.clock.now());
       this.scheduleMaintain(0);
-      throw new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${addrString(host, port)}: ${(err as Error).message}`);
+      throw new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${addr}: ${(err as Error).message}`);
+    } finally {
+      if (this.dialling.get(addr) === abort) this.dialling.delete(addr);
     }
-    const conn = this.attach(socket, 'outbound', host, port);
+    if (this.closing) {
+      stream.destroy();
+      throw new ConnectError(ConnectCode.CLOSED, 'node closed while connecting');
+    }
+    const conn = this.attach(stream, 'outbound', host, port);
     return new Promise((resolve, reject) => {
       conn.once('registered', () => resolve(conn));
       conn.once('close', (info: CloseInfo) => {
@@ -159,8 +187,8 @@ export class PeerManager extends EventEmitter {
   /** Dials learned addresses until `targetOutbound` is met; retries later when backed off. */
   maintain(): void {
     if (this.closing) return;
-    const now = this.cfg.now();
-    let outbound = this.dialer.size;
+    const now = this.clock.now();
+    let outbound = this.dialling.size;
     for (const c of this.live) if (c.direction === 'outbound' && c.state !== 'closed') outbound++;
     if (outbound >= this.cfg.targetOutbound) return;
     const skip = (p: KnownPeer) => this.busy(p, now);
@@ -177,11 +205,10 @@ export class PeerManager extends EventEmitter {
 
   async close(abrupt = false): Promise<void> {
     this.closing = true;
-    if (this.maintainTimer) clearTimeout(this.maintainTimer);
+    this.clock.clearTimeout(this.maintainTimer);
     this.maintainTimer = null;
-    this.dialer.cancelAll();
-    const server = this.server;
-    const serverClosed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    for (const a of this.dialling.values()) a.abort();
+    const listenerClosed = this.listener ? this.listener.close() : Promise.resolve();
     for (const c of this.live) {
       if (abrupt) c.drop(ErrorCode.SHUTDOWN, 'node closed');
       // The goodbye is flushed, then the peer closes its side; the grace timer of
@@ -189,13 +216,19 @@ export class PeerManager extends EventEmitter {
       else c.fail({ code: ErrorCode.SHUTDOWN, message: 'node is shutting down' });
     }
     await Promise.all([...this.live].map((c) => c.released));
-    await serverClosed;
+    await listenerClosed;
     this.savePeers();
+  }
+
+  /** @internal A `peers` message (registry handler): remember what is usable, dial if short. */
+  onPeers(_conn: PeerConnection, msg: PeersMsg): void {
+    learnPeers(msg, this.book, this.cfg.identity.nodeId);
+    this.scheduleMaintain(0);
   }
 
   /** Is this address connected, being dialled, shunned, or known to be a node we already have? */
   private busy(p: KnownPeer, now: number): boolean {
-    if (this.dialer.isDialling(p.host, p.port)) return true;
+    if (this.dialling.has(addrString(p.host, p.port))) return true;
     if (p.id && (p.id === this.cfg.identity.nodeId || this.open.get(p.id))) return true;
     if (this.shuns.has(addrKey(p.host, p.port), now) || (p.id && this.shuns.has(idKey(p.id), now))) return true;
     for (const c of this.live) {
@@ -206,12 +239,11 @@ export class PeerManager extends EventEmitter {
     return false;
   }
 
-  private accept(socket: Socket): void {
-    const host = normalizeHost(socket.remoteAddress ?? '');
-    const port = socket.remotePort ?? 0;
-    const conn = this.attach(socket, 'inbound', host, port);
+  private accept(stream: Duplex, remoteHost: string, remotePort: number): void {
+    const host = normalizeHost(remoteHost);
+    const conn = this.attach(stream, 'inbound', host, remotePort);
     if (conn.state === 'closed') return;
-    if (!isLoopback(host) && this.shuns.has(ipKey(host), this.cfg.now())) {
+    if (!isLoopback(host) && this.shuns.has(ipKey(host), this.clock.now())) {
       conn.fail(new ProtocolError(ErrorCode.SHUNNED, 'address is shunned'));
       return;
     }
@@ -224,42 +256,56 @@ export class PeerManager extends EventEmitter {
   private onOpen(conn: PeerConnection): void {
     const id = conn.remoteId as string;
     const addr = conn.listenAddress;
-    if (addr) this.book.succeeded(addr.host, addr.port, id, this.cfg.now());
+    if (addr) this.book.succeeded(addr.host, addr.port, id, this.clock.now());
+    const existing = this.open.get(id);
+    // hyperswarm's rule: a new link replaces an existing one that looks dead (the peer
+    // restarted while we still hold its old, half-open link). A live peer pings every
+    // interval, so silence for half an interval more than that means dead. Otherwise
+    // the deterministic tie-break decides (peer-set.ts).
+    if (existing && this.clock.now() - existing.lastReceivedAt > LOOKS_DEAD_FACTOR * this.cfg.pingIntervalMs) {
+      existing.fail({ code: ErrorCode.IDLE_TIMEOUT, message: 'replaced by a new link from the same node' });
+      this.open.delete(existing);
+    }
     const loser = this.open.add(conn);
     if (loser) loser.fail({ code: ErrorCode.DUPLICATE_CONNECTION, message: 'already connected to this node' });
     if (loser === conn) return;
     this.announced.add(conn);
     this.cfg.log.info('peer.connected', { peer: id, addr: addr ? addrString(addr.host, addr.port) : conn.opts.host, direction: conn.direction });
+    this.hooks.opened(conn);
     this.emit('peer', conn);
     conn.emit('registered');
     conn.send(peersMessage(this.open.values(), this.book, id));
     this.savePeers();
   }
 
-  private onMessage(conn: PeerConnection, msg: Message): void {
-    if (msg.t !== 'peers') {
-      this.emit('message', conn, msg);
-      return;
-    }
-    learnPeers(msg, this.book, this.cfg.identity.nodeId);
-    this.scheduleMaintain(0);
-  }
-
   private onClose(conn: PeerConnection, info: CloseInfo): void {
     this.retired.framesIn += conn.framesIn;
     this.retired.framesOut += conn.framesOut;
-    const now = this.cfg.now();
+    this.retired.internalErrors += conn.internalErrors;
+    const now = this.clock.now();
     if (info.misbehaved) this.shun(conn, info, now);
     if (info.code === ErrorCode.SELF_CONNECTION && conn.direction === 'outbound') this.book.markSelf(conn.opts.host, conn.opts.port);
-    else if (conn.direction === 'outbound' && !NO_REDIAL.has(info.code)) this.book.failed(conn.opts.host, conn.opts.port, now);
+    else if (conn.direction === 'outbound' && this.shouldBackOff(conn, info)) this.book.failed(conn.opts.host, conn.opts.port, now);
     this.open.delete(conn);
     if (this.announced.delete(conn)) {
       this.cfg.log.info('peer.disconnected', { peer: conn.remoteId, code: info.code, by: info.by, reason: info.message });
+      this.hooks.closed(conn, info);
       this.emit('peer-closed', conn, info);
     } else if (!info.misbehaved && info.code !== ErrorCode.DUPLICATE_CONNECTION && info.code !== ErrorCode.SHUTDOWN) {
       this.cfg.log.info('peer.refused', { addr: addrString(conn.opts.host, conn.opts.port), code: info.code, by: info.by, reason: info.message });
     }
     this.scheduleMaintain(0);
+  }
+
+  /**
+   * A lost outbound link backs its address off before the next dial — except a
+   * duplicate we resolved ourselves (we still hold the winner). A duplicate the peer
+   * declared while we hold no link to it means the peer still holds an old link of ours
+   * (we restarted, it has not noticed yet): back off, or we would redial in a tight loop.
+   */
+  private shouldBackOff(conn: PeerConnection, info: CloseInfo): boolean {
+    if (!NO_REDIAL.has(info.code)) return true;
+    return info.code === ErrorCode.DUPLICATE_CONNECTION && info.by === 'remote' && (conn.remoteId === null || this.open.get(conn.remoteId) === undefined);
   }
 
   private shun(conn: PeerConnection, info: CloseInfo, now: number): void {
@@ -275,11 +321,11 @@ export class PeerManager extends EventEmitter {
 
   private scheduleMaintain(delayMs: number): void {
     if (this.closing) return;
-    const at = Date.now() + delayMs;
+    const at = this.clock.now() + delayMs;
     if (this.maintainTimer && this.maintainAt <= at) return;
-    if (this.maintainTimer) clearTimeout(this.maintainTimer);
+    this.clock.clearTimeout(this.maintainTimer);
     this.maintainAt = at;
-    this.maintainTimer = setTimeout(() => {
+    this.maintainTimer = this.clock.setTimeout(() => {
       this.maintainTimer = null;
       this.maintain();
     }, delayMs);

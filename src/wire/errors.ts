@@ -43,6 +43,11 @@ export const ErrorCode = {
   SLOW_READER: 'SLOW_READER',
   /** The sender is shutting down; not a fault. */
   SHUTDOWN: 'SHUTDOWN',
+  /**
+   * Handling the peer's frame failed in a way we did not foresee (our bug): the link is
+   * closed, the process is not. Not misbehaviour — the peer may be honest.
+   */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
   /** The stream ended without an error frame. Never sent on the wire. */
   CONNECTION_CLOSED: 'CONNECTION_CLOSED',
 } as const;

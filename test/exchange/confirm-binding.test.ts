@@ -15,12 +15,10 @@ afterEach(async () => {
   await c?.close();
 });
 
-type Rec = { seq: number; add: { body: Uint8Array; sig: Uint8Array } };
-const recOf = (n: Exchange, id: string): Rec => (n as unknown as { ledger: { get(id: string): Rec } }).ledger.get(id);
 
 /** A confirm signed by `owner` for its order `orderId`, answering the accept `acc`. */
 function confirm(owner: Exchange, orderId: string, acc: GossipEvent, amount: number, filled: number, taker = acc.origin) {
-  const rec = recOf(owner, orderId);
+  const rec = owner.signedOrder(orderId)!;
   return {
     order: orderId,
     seq: rec.seq + 1,

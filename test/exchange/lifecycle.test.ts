@@ -177,7 +177,7 @@ test('a cancel or confirm forged by a non-owner is refused everywhere', async ()
   await settle(c.nodes);
   const rec = s.order!;
   // Mallory signs owner updates of A's order with her own key, embedding A's real add.
-  const addRaw = (a as unknown as { ledger: { get(id: string): { add: { body: Uint8Array; sig: Uint8Array } } } }).ledger.get(rec.id).add;
+  const addRaw = a.signedOrder(rec.id)!.add;
   const base = { order: rec.id, seq: 5, add: addRaw.body, addSig: addRaw.sig };
   mallory.network.publish(KIND.cancel, { ...base, filled: 0, status: 'cancelled' });
   mallory.network.publish(KIND.confirm, { ...base, seq: 6, filled: 1 * BTC, status: 'filled', accept: rec.id, taker: mallory.nodeId, amount: 1 * BTC });

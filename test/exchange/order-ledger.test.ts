@@ -4,7 +4,7 @@
  * with one seq) is settled the same way everywhere; the history passed on in sync stays
  * bounded whatever peers send.
  */
-import { signEvent } from '../../src/gossip/event';
+import { signEvent } from '../support/sign';
 import { Identity } from '../../src/identity/identity';
 import { OrderLedger, MAX_OPEN_ACCEPTS } from '../../src/exchange/order-ledger';
 import type { ConfirmData, OwnerUpdateData } from '../../src/exchange/events';

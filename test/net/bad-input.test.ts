@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, Socket } from 'node:net';
-import { signEvent } from '../../src/gossip/event';
+import { signEvent } from '../support/sign';
 import { Identity } from '../../src/identity/identity';
 import { makeHello } from '../../src/peer/handshake';
 import { GossipEvent, NetNode } from '../../src/net/node';
@@ -87,7 +88,7 @@ test('forged signature → BAD_SIGNATURE, then that node id is shunned', async (
   expect(line).toMatchObject({ peer: mallory.nodeId, code: ErrorCode.BAD_SIGNATURE });
 
   const again = await rawClient();
-  again.send(makeHello(mallory, 0, 'raw', Date.now()));
+  again.send(makeHello(mallory, 0, 'raw', Date.now(), randomBytes(32)));
   expect(await refusal(again)).toBe(ErrorCode.SHUNNED);
   await goodPeerStillServed();
   expect(good.peers().map((p) => p.nodeId)).toEqual([node.nodeId]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Identity } from '../../src/identity/identity';
 import type { PeerConnection } from '../../src/peer/connection';
 import { makeAuth, makeHello } from '../../src/peer/handshake';
@@ -165,5 +166,5 @@ test('a second connection from an already connected node is closed as DUPLICATE_
 
 /** A valid hello of a fresh identity, for the test to tweak. */
 function validHello() {
-  return makeHello(Identity.generate(), 0, 'raw', Date.now());
+  return makeHello(Identity.generate(), 0, 'raw', Date.now(), randomBytes(32));
 }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tcpConnect } from 'node:net';
-import { signEvent } from '../../src/gossip/event';
+import { signEvent } from '../support/sign';
 import { Identity, KEY_FILE } from '../../src/identity/identity';
 import { ConnectError, GossipEvent, NetNode, PeerView, RawEvent } from '../../src/net/node';
 import { ErrorCode } from '../../src/wire/errors';
@@ -10,8 +10,12 @@ import { RawPeer } from './support/raw-peer';
 import { next, waitUntil } from './support/wait';
 
 const open: NetNode[] = [];
-const start = async (o: Parameters<typeof NetNode.start>[0] = {}) => {
-  const n = await NetNode.start({ ...FAST, ...o });
+/** A bare node; `syncSource` stands in for an app's book (every event is taken). */
+const start = async (o: Parameters<typeof NetNode.start>[0] & { syncSource?: () => RawEvent[] } = {}) => {
+  const { syncSource, ...opts } = o;
+  const n = NetNode.create({ ...FAST, ...opts });
+  if (syncSource) n.setApp({ receive: () => null, syncSource });
+  await n.start();
   open.push(n);
   return n;
 };

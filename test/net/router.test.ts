@@ -1,5 +1,7 @@
-import { signEvent, GossipEvent, openSigned, uuidV7Time } from '../../src/gossip/event';
-import { GossipRouter, RouterHooks } from '../../src/gossip/router';
+import { GossipEvent, openSigned, signEvent as signWith, uuidV7Time } from '../../src/gossip/event';
+import { GossipRouter, MAX_HOPS } from '../../src/gossip/router';
+import { ManualClock } from '../../src/clock/manual-clock';
+import { signEvent } from '../support/sign';
 import { SeenSet } from '../../src/gossip/seen-set';
 import { Identity } from '../../src/identity/identity';
 import { ErrorCode, ProtocolError } from '../../src/wire/errors';
@@ -9,22 +11,27 @@ import * as keys from '../../src/identity/keys';
 const alice = Identity.generate();
 const NOW = 1_700_000_000_000;
 
-function setup(validate?: RouterHooks['validate']) {
+function setup(refuse?: (ev: GossipEvent) => string | null) {
   const delivered: Array<{ ev: GossipEvent; from: string | null }> = [];
   const sends: Array<{ except: string[] }> = [];
   const dropped: string[] = [];
-  let now = NOW;
+  const clock = new ManualClock({ start: NOW });
   const router = new GossipRouter(new SeenSet(60_000, 1000, 30_000), {
-    now: () => now,
-    validate,
-    deliver: (ev, from) => delivered.push({ ev, from }),
+    clock,
     broadcast: (_frame, except) => {
       sends.push({ except: [...except] });
       return 3;
     },
     dropped: (_ev, _from, code) => dropped.push(code),
   });
-  return { router, delivered, sends, dropped, setNow: (t: number) => (now = t) };
+  router.setApp({
+    receive: (ev, from) => {
+      const refusal = refuse?.(ev) ?? null;
+      if (refusal === null) delivered.push({ ev, from });
+      return refusal;
+    },
+  });
+  return { router, delivered, sends, dropped, setNow: (t: number) => clock.runUntil(t) };
 }
 
 const msg = (ev: GossipEvent, hops = 0): EventMsg => ({ t: 'event', body: ev.raw.body, sig: ev.raw.sig, hops });
@@ -32,8 +39,8 @@ const msg = (ev: GossipEvent, hops = 0): EventMsg => ({ t: 'event', body: ev.raw
 test('an event is delivered once and relayed once, never back to the sender or to its origin', () => {
   const { router, delivered, sends } = setup();
   const ev = signEvent(alice, 'test.x', { a: 1 }, NOW);
-  expect(router.receive(msg(ev, 2), 'peerB')).toBe('delivered');
-  expect(router.receive(msg(ev, 5), 'peerC')).toBe('duplicate');
+  expect(router.onEvent(msg(ev, 2), 'peerB')).toBe('delivered');
+  expect(router.onEvent(msg(ev, 5), 'peerC')).toBe('duplicate');
   expect(delivered).toHaveLength(1);
   expect(delivered[0].ev).toMatchObject({ id: ev.id, origin: alice.nodeId, ts: NOW, kind: 'test.x', data: { a: 1 }, hops: 2 });
   expect(sends).toEqual([{ except: ['peerB', alice.nodeId] }]);
@@ -49,11 +56,11 @@ test('the id is a UUIDv7 of the event time', () => {
 test('duplicates are dropped before paying for a signature check', () => {
   const { router } = setup();
   const ev = signEvent(alice, 'test.x', {}, NOW);
-  router.receive(msg(ev), 'b');
+  router.onEvent(msg(ev), 'b');
   const spy = jest.spyOn(keys, 'verifySignature');
-  router.receive(msg(ev), 'c');
+  router.onEvent(msg(ev), 'c');
   expect(spy).not.toHaveBeenCalled();
-  router.receive(msg(signEvent(alice, 'test.y', {}, NOW)), 'c');
+  router.onEvent(msg(signEvent(alice, 'test.y', {}, NOW)), 'c');
   expect(spy).toHaveBeenCalledTimes(1); // the spy does see verifications
   spy.mockRestore();
 });
@@ -62,13 +69,13 @@ test('a forged copy is refused (BAD_SIGNATURE) and does not poison the seen-set 
   const { router, delivered } = setup();
   const ev = signEvent(alice, 'test.x', {}, NOW);
   const forged = { ...msg(ev), sig: Buffer.alloc(64, 9) };
-  expect(() => router.receive(forged, 'mallory')).toThrow(ProtocolError);
+  expect(() => router.onEvent(forged, 'mallory')).toThrow(ProtocolError);
   try {
-    router.receive(forged, 'mallory');
+    router.onEvent(forged, 'mallory');
   } catch (err) {
     expect((err as ProtocolError).code).toBe(ErrorCode.BAD_SIGNATURE);
   }
-  expect(router.receive(msg(ev), 'b')).toBe('delivered');
+  expect(router.onEvent(msg(ev), 'b')).toBe('delivered');
   expect(delivered).toHaveLength(1);
 });
 
@@ -77,31 +84,31 @@ test('a body whose bytes changed after signing fails verification (the exact byt
   const ev = signEvent(alice, 'test.x', { amount: 1 }, NOW);
   const body = Buffer.from(ev.raw.body);
   body[body.length - 1] ^= 1; // amount 1 → 0
-  expect(() => router.receive({ ...msg(ev), body }, 'b')).toThrow(expect.objectContaining({ code: ErrorCode.BAD_SIGNATURE }));
+  expect(() => router.onEvent({ ...msg(ev), body }, 'b')).toThrow(expect.objectContaining({ code: ErrorCode.BAD_SIGNATURE }));
 });
 
 test('events older than the window or from too far in the future are refused, not delivered, not relayed', () => {
   const { router, delivered, sends, dropped } = setup();
-  expect(router.receive(msg(signEvent(alice, 'test.x', {}, NOW - 60_001)), 'b')).toBe('stale');
-  expect(router.receive(msg(signEvent(alice, 'test.x', {}, NOW + 30_001)), 'b')).toBe('future');
+  expect(router.onEvent(msg(signEvent(alice, 'test.x', {}, NOW - 60_001)), 'b')).toBe('stale');
+  expect(router.onEvent(msg(signEvent(alice, 'test.x', {}, NOW + 30_001)), 'b')).toBe('future');
   expect(delivered).toEqual([]);
   expect(sends).toEqual([]);
   expect(dropped).toEqual(['EVENT_TOO_OLD', 'EVENT_FROM_FUTURE']);
 });
 
-test('a replay after the id was forgotten is refused by age', () => {
+test('a replay after the id was forgotten is refused by age', async () => {
   const { router, setNow } = setup();
   const ev = signEvent(alice, 'test.x', {}, NOW);
-  expect(router.receive(msg(ev), 'b')).toBe('delivered');
-  setNow(NOW + 10 * 60_000);
-  expect(router.receive(msg(ev), 'b')).toBe('stale');
+  expect(router.onEvent(msg(ev), 'b')).toBe('delivered');
+  await setNow(NOW + 10 * 60_000);
+  expect(router.onEvent(msg(ev), 'b')).toBe('stale');
 });
 
-test('validate can refuse a verified event: dropped, counted, not relayed, and not re-verified', () => {
+test('the app can refuse a verified event: dropped, counted, not relayed, and not re-verified', () => {
   const { router, delivered, sends, dropped } = setup((ev) => (ev.data.bad ? 'NOPE' : null));
   const ev = signEvent(alice, 'test.x', { bad: true }, NOW);
-  expect(router.receive(msg(ev), 'b')).toBe('invalid');
-  expect(router.receive(msg(ev), 'c')).toBe('duplicate');
+  expect(router.onEvent(msg(ev), 'b')).toBe('invalid');
+  expect(router.onEvent(msg(ev), 'c')).toBe('duplicate');
   expect(delivered).toEqual([]);
   expect(sends).toEqual([]);
   expect(dropped).toEqual(['NOPE']);
@@ -112,7 +119,7 @@ test('publish remembers our own event, so its echo is a duplicate', () => {
   const { router, delivered } = setup();
   const ev = signEvent(alice, 'test.x', {}, NOW);
   expect(router.publish(ev)).toBe(3);
-  expect(router.receive(msg(ev), 'b')).toBe('duplicate');
+  expect(router.onEvent(msg(ev), 'b')).toBe('duplicate');
   expect(delivered).toEqual([]);
 });
 
@@ -127,4 +134,22 @@ test('signEvent refuses what plain MessagePack cannot carry', () => {
   expect(() => signEvent(alice, 'x', { d: new Date() }, NOW)).toThrow();
   expect(() => signEvent(alice, 'x', { n: 2 ** 60 }, NOW)).toThrow();
   expect(() => signEvent(alice, '', {}, NOW)).toThrow();
+});
+
+test('the id takes its random part from the bytes given: the same bytes, the same id', () => {
+  const bytes = Buffer.alloc(16, 7);
+  expect(signWith(alice, 'x', {}, NOW, bytes).id).toBe(signWith(alice, 'x', {}, NOW, bytes).id);
+});
+
+test('hops above MAX_HOPS are refused; an event at MAX_HOPS is taken but not relayed further', () => {
+  const { router, delivered, sends } = setup();
+  const over = signEvent(alice, 'test.x', {}, NOW);
+  expect(() => router.onEvent(msg(over, MAX_HOPS + 1), 'b')).toThrow(expect.objectContaining({ code: ErrorCode.BAD_MESSAGE }));
+  expect(router.onEvent(msg(over, MAX_HOPS), 'b')).toBe('delivered');
+  expect(delivered).toHaveLength(1);
+  expect(sends).toEqual([]);
+  expect(router.counts.tooManyHops).toBe(1);
+  const below = signEvent(alice, 'test.y', {}, NOW);
+  expect(router.onEvent(msg(below, MAX_HOPS - 1), 'b')).toBe('delivered');
+  expect(sends).toHaveLength(1);
 });

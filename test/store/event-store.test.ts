@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStore } from '../../src/store/event-store';
+import { LmdbEventStore } from '../../src/store/lmdb-store';
 
-const BUILT = join(__dirname, '../../dist/store/event-store.js');
+const BUILT = join(__dirname, '../../dist/store/lmdb-store.js');
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'p2px-store-'));
@@ -23,8 +23,8 @@ afterEach(async () => {
 /** Runs a child that opens the store, writes with `method`, and SIGKILLs itself in the same turn. */
 function writeThenDie(method: 'put' | 'putDurable'): Promise<void> {
   const script = `
-    const { EventStore } = require(${JSON.stringify(BUILT)});
-    const s = EventStore.open(${JSON.stringify(dir)});
+    const { LmdbEventStore } = require(${JSON.stringify(BUILT)});
+    const s = LmdbEventStore.open(${JSON.stringify(dir)});
     s.${method}('01a1fe4e-517d-720e-89cb-81023e990b61', { body: Buffer.from('body'), sig: Buffer.from('sig') });
     process.kill(process.pid, 'SIGKILL');`;
   return new Promise((resolve) => execFile(process.execPath, ['-e', script], () => resolve()));
@@ -33,13 +33,13 @@ function writeThenDie(method: 'put' | 'putDurable'): Promise<void> {
 test('putDurable survives a SIGKILL right after it returns; a plain put does not', async () => {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (npm test does)`);
   await writeThenDie('putDurable');
-  let store = EventStore.open(dir);
+  let store = LmdbEventStore.open(dir);
   expect([...store.all()].map((e) => Buffer.from(e.body).toString())).toEqual(['body']);
   await store.close();
 
   await rm(dir, { recursive: true, force: true });
   await writeThenDie('put');
-  store = EventStore.open(dir);
+  store = LmdbEventStore.open(dir);
   expect(store.size).toBe(0); // lmdb commits after the turn: the kill came first
   await store.close();
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Identity } from '../../../src/identity/identity';
 import { makeAuth, makeHello } from '../../../src/peer/handshake';
@@ -57,7 +58,7 @@ export class RawPeer {
 
   /** Runs an honest handshake as `identity`; returns the other side's hello. */
   async handshake(identity: Identity, listenPort = 0, overrides: Partial<HelloMsg> = {}): Promise<HelloMsg> {
-    this.send({ ...makeHello(identity, listenPort, 'raw-peer', Date.now()), ...overrides });
+    this.send({ ...makeHello(identity, listenPort, 'raw-peer', Date.now(), randomBytes(32)), ...overrides });
     const hello = await this.nextOf('hello');
     if (!hello) throw new Error('closed before hello');
     this.send(makeAuth(identity, hello));

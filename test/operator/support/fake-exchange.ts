@@ -82,7 +82,7 @@ export class FakeExchange implements ExchangeApi {
       this.orders.set(order.id, order);
       this.eventsOut++;
     }
-    return { requested: input.amount, filled: input.amount - left, rested: left, order: order && { ...order }, fills, refused: [] };
+    return { requested: input.amount, filled: input.amount - left, rested: left, order: order && { ...order }, fills, refused: [], pending: [] };
   }
 
   async accept(orderId: string, amount?: number): Promise<AcceptResult> {
@@ -159,6 +159,7 @@ export class FakeExchange implements ExchangeApi {
       trades: this.tradeList.length,
       eventsIn: this.eventsIn,
       eventsOut: this.eventsOut,
+      late: { unknown: 0, landed: 0, lapsed: 0 },
     };
   }
 

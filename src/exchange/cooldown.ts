@@ -1,0 +1,53 @@
+/**
+ * Owners that let our accepts run out unanswered are left out of matching for a while
+ * (GossipSub-style backoff): a maker that never answers must not freeze trading at its
+ * price. The pause doubles with every repeat and is forgotten after a long good spell.
+ * Pure: time comes in.
+ */
+
+/** First pause: long enough that a placement retried at once skips the silent maker. */
+export const COOLDOWN_BASE_MS = 30_000;
+/** Longest pause: a node that was only slow for a while comes back within the hour. */
+export const COOLDOWN_MAX_MS = 60 * 60_000;
+/** Strikes are forgotten after this long without a new one. */
+export const COOLDOWN_FORGET_MS = 6 * 60 * 60_000;
+/** Owners remembered: bounded against throwaway keys (oldest strike forgotten first). */
+export const COOLDOWN_MAX_OWNERS = 10_000;
+
+interface Strikes {
+  count: number;
+  until: number;
+  last: number;
+}
+
+export class Cooldown {
+  private readonly owners = new Map<string, Strikes>();
+
+  constructor(
+    private readonly baseMs = COOLDOWN_BASE_MS,
+    private readonly maxMs = COOLDOWN_MAX_MS,
+  ) {}
+
+  /** An accept to `owner` ran out unanswered. Returns the pause it gets (ms). */
+  strike(owner: string, now: number): number {
+    let s = this.owners.get(owner);
+    if (s && now - s.last > COOLDOWN_FORGET_MS) s = undefined;
+    const count = (s?.count ?? 0) + 1;
+    const pause = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(count - 1, 20));
+    this.owners.delete(owner);
+    if (this.owners.size >= COOLDOWN_MAX_OWNERS) this.owners.delete(this.owners.keys().next().value as string);
+    this.owners.set(owner, { count, until: now + pause, last: now });
+    return pause;
+  }
+
+  /** Is `owner` left out of matching now? */
+  cooling(owner: string, now: number): boolean {
+    const s = this.owners.get(owner);
+    return s !== undefined && now < s.until;
+  }
+
+  /** Owners cooling down now (for status). */
+  active(now: number): string[] {
+    return [...this.owners.entries()].filter(([, s]) => now < s.until).map(([o]) => o);
+  }
+}

@@ -1,0 +1,35 @@
+/** `order.accept`: the origin (taker) asks the owner for `amount` sats of `order`. */
+import { KIND, parseAccept, type AcceptData } from '../events';
+import { INVALID, type KindHandler } from './types';
+
+/** An accept's deadline must fall within this long after the accept itself. */
+export const MAX_ACCEPT_WINDOW_MS = 60_000;
+
+export const accept: KindHandler<AcceptData> = {
+  kind: KIND.accept,
+  parse: parseAccept,
+  check(ev, data, st) {
+    // A deadline before the accept was made, or far after it, is no accept of ours:
+    // such events only cost owners an answer each.
+    if (data.deadline < ev.ts || data.deadline > ev.ts + MAX_ACCEPT_WINDOW_MS) return INVALID.DEADLINE;
+    const rec = st.ledger.get(data.order);
+    if (rec && data.amount > rec.amount) return INVALID.TOO_LARGE;
+    if (rec && rec.owner === ev.origin) return INVALID.OWN_ORDER;
+    return data;
+  },
+  apply(ev, data, st, fx, arrival) {
+    const rec = st.ledger.get(data.order);
+    if (!rec) {
+      // An accept of an order of ours we pruned: its taker still holds it open.
+      const gone = arrival.via === 'gossip' ? st.ledger.goneMineToRestate(data.order) : undefined;
+      if (gone) fx.restate(gone);
+      return false;
+    }
+    st.ledger.noteAccept(rec, ev);
+    // Only live accepts are answered: one from a sync or the store may already have been
+    // answered by a confirm we have not seen yet (a restarted owner gets an order's
+    // history back accept-before-confirm), and answering it again could grant it twice.
+    if (rec.owner === st.me && arrival.via === 'gossip') fx.answer(rec, ev, data);
+    return true;
+  },
+};

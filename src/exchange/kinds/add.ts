@@ -1,0 +1,39 @@
+/** `order.add`: a new resting order. Its id is the event id; its owner the event's origin. */
+import { BookError } from '../../book/errors';
+import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../../book/units';
+import { KIND, parseAdd, type AddData } from '../events';
+import type { ExchangeState } from '../state';
+import { INVALID, type Arrival, type Effects, type KindHandler, type SignedEvent } from './types';
+
+export function inRange(d: AddData): boolean {
+  return d.price <= MAX_PRICE_CENTS && d.amount <= MAX_AMOUNT_SATS;
+}
+
+/**
+ * Puts an order into the ledger and the book. Returns whether it is new. An order of
+ * ours we pruned, offered back by a peer, means that peer still holds it open: we
+ * restate its final state.
+ */
+export function learnOrder(ev: SignedEvent, data: AddData, st: ExchangeState, fx: Effects, arrival: Arrival): boolean {
+  try {
+    if (!st.ledger.add(ev, data)) {
+      const gone = ev.origin === st.me && arrival.from !== null ? st.ledger.goneMineToRestate(ev.id) : undefined;
+      if (gone) fx.restate(gone);
+      return false;
+    }
+  } catch (err) {
+    // The book refuses a price level past its bound (absurd sizes only).
+    if (!(err instanceof BookError)) throw err;
+    fx.refused(ev, err.code, err.message);
+    return false;
+  }
+  fx.learned(st.ledger.get(ev.id)!, arrival);
+  return true;
+}
+
+export const add: KindHandler<AddData> = {
+  kind: KIND.add,
+  parse: parseAdd,
+  check: (_ev, data) => (inRange(data) ? data : INVALID.OUT_OF_RANGE),
+  apply: (ev, data, st, fx, arrival) => learnOrder(ev, data, st, fx, arrival),
+};

@@ -1,0 +1,150 @@
+/**
+ * The one path every order event takes, whoever made it:
+ *
+ *   peer's event (gossip or sync) ─┐
+ *   our store, replayed on start ──┼─▶ kind handler: parse → check → apply ─▶ keep (store)
+ *   our own new event ─────────────┘                                         └─▶ relay / send
+ *
+ * Our own events go through the very checks a peer's would (a node relays nothing it
+ * would refuse), are committed to the store before any byte of them is sent, and are
+ * applied to our own state before they leave.
+ */
+import type { Clock } from '../clock/clock';
+import { openSigned, type GossipEvent, type NetApp, type NetNode, type PeerView, type RawEvent, type Via } from '../net/node';
+import type { EventStore } from '../store/event-store';
+import { EventShapeError, KIND } from './events';
+import { INVALID, KINDS, type Arrival, type Effects, type SignedEvent } from './kinds';
+import type { ExchangeState } from './state';
+
+/** A check of our own event failed: a bug of ours, never sent. */
+export class OwnEventRefused extends Error {
+  constructor(
+    readonly code: string,
+    kind: string,
+  ) {
+    super(`our own ${kind} event fails the checks (${code})`);
+  }
+}
+
+export interface PipelineHooks {
+  /** The first applied event from a peer's book sync (counts per peer), and the end of it. */
+  peerOpened(p: PeerView): void;
+  peerClosed(p: PeerView, code: string): void;
+  syncDone(from: PeerView, count: number): void;
+  /** Our book as signed events, for a new peer's sync. */
+  syncSource(to: PeerView): Iterable<RawEvent>;
+}
+
+export class EventPipeline implements NetApp {
+  private fx: Effects | null = null;
+  private hooks: PipelineHooks | null = null;
+
+  constructor(
+    private readonly st: ExchangeState,
+    private readonly net: NetNode,
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Wires what applying sets off, and the network hooks (construct, wire, then start). */
+  wire(fx: Effects, hooks: PipelineHooks): void {
+    this.fx = fx;
+    this.hooks = hooks;
+  }
+
+  // ---- NetApp ------------------------------------------------------------------------
+
+  receive(ev: GossipEvent, from: PeerView, via: Via, _fresh: boolean): string | null {
+    return this.take(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
+  }
+
+  syncSource(to: PeerView): Iterable<RawEvent> {
+    return this.hooks!.syncSource(to);
+  }
+
+  peerOpened(p: PeerView): void {
+    this.hooks!.peerOpened(p);
+  }
+
+  peerClosed(p: PeerView, code: string): void {
+    this.hooks!.peerClosed(p, code);
+  }
+
+  syncDone(from: PeerView, count: number): void {
+    this.hooks!.syncDone(from, count);
+  }
+
+  /**
+   * A peer's sync offered an event we handled already. If it is the add of an order of
+   * ours we have since pruned, that peer still holds the order open: restate its final
+   * state (at most once per retention period, so an id alone cannot make us flood).
+   */
+  offeredAgain(id: string, _from: PeerView): void {
+    if (this.st.ledger.get(id)) return;
+    const gone = this.st.ledger.goneMineToRestate(id);
+    if (gone) this.fx!.restate(gone);
+  }
+
+  // ---- our own events --------------------------------------------------------------
+
+  /**
+   * Signs a new event of ours, checks it like anyone's, commits it to the store
+   * (synchronously: an owner must never forget a decision the network has seen),
+   * applies it, then sends it.
+   */
+  publish(kind: string, data: Record<string, unknown>): GossipEvent {
+    const ev = this.net.sign(kind, data);
+    const refusal = this.check(ev);
+    if (typeof refusal === 'string') throw new OwnEventRefused(refusal, kind);
+    if (kind !== KIND.heartbeat) this.store.putDurable(ev.id, ev.raw);
+    this.apply(ev, refusal, { via: 'self', from: null, hops: 0 });
+    this.net.broadcast(ev);
+    return ev;
+  }
+
+  /**
+   * Replays stored events through the same checks. Returns how many were applied and
+   * how many no longer pass them (e.g. replayed in id order, not arrival order).
+   */
+  restore(events: Iterable<SignedEvent>): { applied: number; skipped: number } {
+    let applied = 0;
+    let skipped = 0;
+    for (const ev of events) {
+      if (this.take(ev, { via: 'store', from: null, hops: null }) === null) applied++;
+      else skipped++;
+    }
+    return { applied, skipped };
+  }
+
+  // ---- the path ----------------------------------------------------------------------
+
+  private take(ev: SignedEvent, arrival: Arrival): string | null {
+    const checked = this.check(ev);
+    if (typeof checked === 'string') return checked;
+    this.apply(ev, checked, arrival);
+    return null;
+  }
+
+  private check(ev: SignedEvent): { handler: NonNullable<ReturnType<typeof KINDS.get>>; checked: unknown } | string {
+    const handler = KINDS.get(ev.kind);
+    if (!handler) return INVALID.KIND;
+    let data: unknown;
+    try {
+      data = handler.parse(ev.data);
+    } catch (err) {
+      if (err instanceof EventShapeError) return INVALID.SHAPE;
+      throw err;
+    }
+    const checked = handler.check(ev, data, this.st, openSigned);
+    if (typeof checked === 'string') return checked;
+    return { handler, checked };
+  }
+
+  private apply(ev: SignedEvent, c: { handler: NonNullable<ReturnType<typeof KINDS.get>>; checked: unknown }, arrival: Arrival): void {
+    const fx = this.fx!;
+    const change = this.st.liveness.heard(ev.origin, ev.ts, this.clock.now());
+    if (change) fx.livenessChanged(change.node, change.stale);
+    const keep = c.handler.apply(ev, c.checked, this.st, fx, arrival);
+    if (keep && (arrival.via === 'gossip' || arrival.via === 'sync')) this.store.put(ev.id, ev.raw);
+  }
+}
