@@ -66,6 +66,8 @@ export interface PlaceResult {
   refused: Refusal[];
   /** Why a remainder did not rest (e.g. SELF_TRADE), if so. */
   remainderCancelled?: { amount: number; reason: string };
+  /** Legs whose outcome is unknown; they are NOT listed in `refused`; a late grant fills the rested order. */
+  pending?: PendingTake[];
 }
 
 export interface AcceptResult {
@@ -75,6 +77,21 @@ export interface AcceptResult {
   trade: TradeView | null;
   /** Set when the owner filled less than asked (possibly zero). */
   reason?: string;
+  /** Set exactly when the outcome is unknown; then filled = 0, trade = null, reason = 'OUTCOME_UNKNOWN'. */
+  pending?: PendingTake;
+}
+
+/** An accept whose owner did not answer before the taker stopped waiting: a grant
+ * decided in time may still arrive until `until` (ms since epoch). */
+export interface PendingTake {
+  acceptId: string;
+  orderId: string;
+  /** Sats asked. */
+  requested: number;
+  /** Until then a late grant may still land (and is booked); after it, nothing will. */
+  until: number;
+  /** Our resting order a late grant fills, if any. */
+  forOrder: string | null;
 }
 
 export interface BookView {
@@ -96,6 +113,9 @@ export interface StatusView {
   trades: number;
   eventsIn: number;
   eventsOut: number;
+  /** unknown = takes that ended without an answer since start, landed = late grants that
+   * arrived and were booked, lapsed = unknown takes whose hold ended with no grant. */
+  late?: { unknown: number; landed: number; lapsed: number };
 }
 
 /** Errors the API raises carry a stable `code`; the operator layer reports it as is. */
