@@ -28,6 +28,17 @@ import {
 
 export const SELF = 'ab12cd34'.repeat(8);
 export const OTHER = 'fe98dc76'.repeat(8);
+/** For the daemon over this fake (fake-node-main.ts): acceptOrder of this id never settles. */
+export const HANG_ORDER = 'fake-hang';
+/** For the daemon over this fake: acceptOrder of this id ends unanswered by its owner (OUTCOME_UNKNOWN). */
+export const UNANSWERED_ORDER = 'fake-unanswered';
+/**
+ * For the daemon over this fake: acceptOrder of this id answers only after
+ * SLOW_ORDER_MS (PARTIAL, nothing filled, `requested` as asked), so that calls made
+ * after it are answered before it: replies then come out of request order.
+ */
+export const SLOW_ORDER = 'fake-slow';
+export const SLOW_ORDER_MS = 1000;
 
 type Method = 'place' | 'accept' | 'cancel' | 'connect' | 'close' | 'status';
 
