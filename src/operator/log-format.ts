@@ -4,8 +4,8 @@
  *
  *   2026-11-21T13:00:00.000Z node1 peer.connected peer=ab12cd34 addr=127.0.0.1:3002 dir=outbound
  *
- * node ids (64 hex) are cut to their first 8 characters and integer `amount`/`price`
- * fields are shown as BTC/USD decimals. UUIDs are kept whole: the first 8 hex of a
+ * node ids (64 hex) are cut to their first 8 characters and integer sats fields
+ * (`amount`, `booked`, `filled`, ...) and `price` are shown as BTC/USD decimals. UUIDs are kept whole: the first 8 hex of a
  * UUIDv7 are its timestamp, so they cannot tell two orders apart, and the operator
  * needs the full id to accept or cancel. `LOG_FORMAT=json` gives one JSON object per
  * line with every field exactly as the exchange reported it.
@@ -27,7 +27,7 @@ export interface LogFormatOptions {
 }
 
 /** Fields holding satoshis / cents by the API's convention (src/exchange/api.ts). */
-const SATS_FIELDS = new Set(['amount', 'filled', 'remaining', 'requested', 'rested']);
+const SATS_FIELDS = new Set(['amount', 'booked', 'filled', 'remaining', 'requested', 'rested']);
 const CENTS_FIELDS = new Set(['price']);
 /** An Ed25519 public key in hex, or any long hex digest: abbreviated in text mode. */
 const LONG_HEX = /^[0-9a-f]{32,}$/i;

@@ -39,6 +39,12 @@ export const METRIC_NAMES = {
   trades: 'Trades',
   eventsIn: 'Events in/s',
   eventsOut: 'Events out/s',
+  /** Takes whose owner did not answer in time (status late.unknown): outcome unknown for a while. */
+  lateUnknown: 'Takes unanswered',
+  /** Late grants that arrived and were booked (late.landed). */
+  lateLanded: 'Late grants',
+  /** Unanswered takes whose hold ended with no grant (late.lapsed). */
+  lateLapsed: 'Takes lapsed',
 } as const;
 
 type Key = keyof typeof METRIC_NAMES;
@@ -72,6 +78,11 @@ export function startMetrics(io: MetricRegistry, exchange: ExchangeApi, opts: Me
     gauges.stale.set(s.orders.stale);
     gauges.mine.set(s.orders.mine);
     gauges.trades.set(s.trades);
+    if (s.late !== undefined) {
+      gauges.lateUnknown.set(s.late.unknown);
+      gauges.lateLanded.set(s.late.landed);
+      gauges.lateLapsed.set(s.late.lapsed);
+    }
     if (last !== undefined && at > last.at) {
       const secs = (at - last.at) / 1000;
       gauges.eventsIn.set(rate(s.eventsIn - last.eventsIn, secs));

@@ -4,7 +4,8 @@
  * thrown here and turned into replies by `runAction`.
  */
 import type { ExchangeApi, PlaceInput, Side } from '../exchange/api';
-import { ok, OperatorCode, ParamError, type OkReply } from './reply';
+import { ok, OperatorCode, ParamError, type OkReply, type Reply } from './reply';
+import { unknownAcceptReply } from './outcome';
 import { describe, parseObject, requireAmount, requireId, requirePrice, type ParamObject } from './params';
 import { acceptReply, orderReply, placeReply } from './views';
 
@@ -61,12 +62,17 @@ function parseSide(obj: ParamObject): Side {
   return [...sides][0]!;
 }
 
-/** `{"id":"...","amount":0.5}`; amount omitted = take all that remains. */
-export async function acceptOrder(exchange: ExchangeApi, param: unknown): Promise<OkReply> {
+/**
+ * `{"id":"...","amount":0.5}`; amount omitted = take all that remains. An owner that
+ * has not answered is neither a fill nor a refusal: OUTCOME_UNKNOWN, with the hold.
+ */
+export async function acceptOrder(exchange: ExchangeApi, param: unknown): Promise<Reply> {
   const obj = parseObject(param, 'acceptOrder', ['id', 'amount']);
   const id = requireId(obj);
   const amount = obj.amount === undefined ? undefined : requireAmount(obj);
   const result = await exchange.accept(id, amount);
+  const { pending } = result;
+  if (pending !== undefined) return unknownAcceptReply({ ...result, pending });
   return ok(acceptReply(result));
 }
 

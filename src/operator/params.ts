@@ -10,7 +10,7 @@ import { OperatorCode, ParamError } from './reply';
 /** Longest id we pass to the exchange: UUIDs are 36 chars; anything far longer is junk. */
 const MAX_ID_LENGTH = 128;
 /** A CLI param longer than this is refused before JSON.parse sees it. */
-const MAX_PARAM_LENGTH = 64 * 1024;
+export const MAX_PARAM_LENGTH = 64 * 1024;
 
 export type ParamObject = Record<string, unknown>;
 
@@ -63,7 +63,8 @@ export function parseObject(raw: unknown, action: string, allowed: readonly stri
 /** Actions that read state take no param; one given by mistake is reported, not ignored. */
 export function expectNoParam(raw: unknown, action: string): void {
   if (!isAbsent(raw)) {
-    throw new ParamError(OperatorCode.BAD_PARAM, `${action} takes no param, got ${preview(String(raw))}`);
+    const shown = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+    throw new ParamError(OperatorCode.BAD_PARAM, `${action} takes no param but {"ref":"..."}, got ${preview(shown)}`);
   }
 }
 

@@ -10,13 +10,20 @@
  *   how many replies to wait for from an RPC answer that races the reply on the bus,
  *   and a reply that wins the race is counted but never matched, leaving the CLI
  *   hung (Unitech/pm2#3786; measured in bench/pm2-reply-deferral.ts, docs/OPERATOR.md);
- * - on close, requests still in flight are answered SHUTTING_DOWN at once.
+ * - on close, requests still in flight are answered at once: OUTCOME_UNKNOWN when a
+ *   change was already handed to the exchange (it may still complete), else
+ *   SHUTTING_DOWN; the action timeout answers the same way (OUTCOME_UNKNOWN or TIMEOUT);
+ * - every reply names the action it answers and echoes the caller's `ref` (ref.ts),
+ *   because pm2 gives each reply to every listener of the process.
  */
 import type { ExchangeApi } from '../exchange/api';
 import type { Logger } from '../log/logger';
 import { ACTIONS, runAction, type ActionHandler } from './actions';
-import { fail, OperatorCode, type Reply } from './reply';
+import { cutChangeReply, type CutCause } from './outcome';
+import { splitRef } from './ref';
+import { errorReply, fail, OperatorCode, stamp, type Reply } from './reply';
 import { realTimers, type Timers } from './timers';
+import { trackExchange } from './tracked-exchange';
 
 export type ReplyFn = (data: unknown) => void;
 /**
@@ -41,7 +48,7 @@ export interface RegisterOptions {
 }
 
 export interface Registration {
-  /** Answers every request still in flight (SHUTTING_DOWN) and refuses new ones. */
+  /** Answers every request still in flight (OUTCOME_UNKNOWN or SHUTTING_DOWN) and refuses new ones. */
   close(): void;
   /** Requests received but not yet answered (tests, shutdown log). */
   readonly inFlight: number;
@@ -58,8 +65,10 @@ export function registerActions(io: ActionRegistry, exchange: ExchangeApi, opts:
   const inFlight = new Set<Request>();
   let closed = false;
 
-  function handle(name: string, handler: ActionHandler, param: unknown, reply: ReplyFn): void {
+  function handle(name: string, handler: ActionHandler, raw: unknown, reply: ReplyFn): void {
     const started = timers.now();
+    const tracked = trackExchange(exchange);
+    let ref: string | undefined;
     let answer: Reply | undefined;
     let deliverTimer: unknown;
     let timeoutTimer: unknown;
@@ -71,19 +80,19 @@ export function registerActions(io: ActionRegistry, exchange: ExchangeApi, opts:
       inFlight.delete(request);
       timers.clearTimeout(deliverTimer);
       timers.clearTimeout(timeoutTimer);
-      logReply(opts.log, name, answer, timers.now() - started);
+      logReply(opts.log, name, ref, answer, timers.now() - started);
       try {
-        reply(answer);
+        reply(stamp(answer, name, ref));
       } catch (err) {
         // @pm2/io's transport can throw once the IPC channel is gone; nothing to reply to.
-        opts.log.warn('action.reply_failed', { action: name, error: errorText(err) });
+        opts.log.warn('action.reply_failed', { action: name, ref, error: errorText(err) });
       }
     };
 
-    /** The first answer wins; later ones (a result after TIMEOUT) are only logged. */
+    /** The first answer wins; a later one (the result after a cut) is only logged. */
     const settle = (r: Reply): void => {
       if (answer !== undefined) {
-        opts.log.warn('action.late', { action: name, ok: r.ok, code: r.ok ? undefined : r.error.code });
+        opts.log.warn('action.late', { action: name, ref, ...lateSummary(r) });
         return;
       }
       answer = r;
@@ -92,32 +101,43 @@ export function registerActions(io: ActionRegistry, exchange: ExchangeApi, opts:
       deliverTimer = timers.setTimeout(deliver, wait);
     };
 
+    /**
+     * The answer when shutdown or the timeout cuts the request short: if a change was
+     * handed to the exchange it may still complete (OUTCOME_UNKNOWN, with what to
+     * check); otherwise nothing was done and the plain code says so.
+     */
+    const cut = (cause: CutCause): Reply => {
+      const call = tracked.started();
+      if (call !== undefined) return cutChangeReply(name, call, cause, opts.actionTimeoutMs);
+      return cause === 'TIMEOUT'
+        ? fail(OperatorCode.TIMEOUT, `${name}: no answer within ${opts.actionTimeoutMs} ms`)
+        : fail(OperatorCode.SHUTTING_DOWN, `${name}: the node is shutting down; nothing was done`);
+    };
+
     const request: Request = {
       flush: () => {
-        if (answer === undefined) {
-          answer = fail(OperatorCode.SHUTTING_DOWN, `${name}: the node is shutting down; the request may not have been carried out`);
-        }
+        if (answer === undefined) answer = cut('SHUTTING_DOWN');
         deliver();
       },
     };
     inFlight.add(request);
 
-    if (closed) {
-      settle(fail(OperatorCode.SHUTTING_DOWN, `${name}: the node is shutting down`));
+    let param: unknown;
+    try {
+      ({ param, ref } = splitRef(raw));
+    } catch (err) {
+      settle(errorReply(err));
       return;
     }
-    timeoutTimer = timers.setTimeout(() => {
-      settle(
-        fail(
-          OperatorCode.TIMEOUT,
-          `${name}: no answer within ${opts.actionTimeoutMs} ms; it may still complete (check trades/myOrders)`,
-        ),
-      );
-    }, opts.actionTimeoutMs);
+    if (closed) {
+      settle(fail(OperatorCode.SHUTTING_DOWN, `${name}: the node is shutting down; nothing was done`));
+      return;
+    }
+    timeoutTimer = timers.setTimeout(() => settle(cut('TIMEOUT')), opts.actionTimeoutMs);
 
     // runAction never rejects; the extra catch guards against a bug in it all the same,
     // because an unhandled rejection here is exactly the hang we exist to prevent.
-    runAction(handler, exchange, param).then(settle, (err: unknown) =>
+    runAction(handler, tracked.exchange, param).then(settle, (err: unknown) =>
       settle(fail(OperatorCode.INTERNAL, `internal error: ${errorText(err)}`)),
     );
   }
@@ -151,14 +171,35 @@ export function registerActions(io: ActionRegistry, exchange: ExchangeApi, opts:
   };
 }
 
-function logReply(log: Logger, action: string, reply: Reply, ms: number): void {
+/** Codes an operator should notice in the log: a bug, a stuck exchange, an unknown outcome. */
+const WARN_CODES: ReadonlySet<string> = new Set([OperatorCode.INTERNAL, OperatorCode.TIMEOUT, OperatorCode.OUTCOME_UNKNOWN]);
+
+function logReply(log: Logger, action: string, ref: string | undefined, reply: Reply, ms: number): void {
   if (reply.ok) {
-    log.info('action', { action, ok: true, ms });
-  } else if (reply.error.code === OperatorCode.INTERNAL || reply.error.code === OperatorCode.TIMEOUT) {
-    log.warn('action', { action, ok: false, code: reply.error.code, ms, message: reply.error.message });
+    log.info('action', { action, ref, ok: true, ms });
+  } else if (WARN_CODES.has(reply.error.code)) {
+    log.warn('action', { action, ref, ok: false, code: reply.error.code, cause: reply.error.cause, ms, message: reply.error.message });
   } else {
-    log.info('action', { action, ok: false, code: reply.error.code, ms });
+    log.info('action', { action, ref, ok: false, code: reply.error.code, ms });
   }
+}
+
+/**
+ * What a result that came after its request was cut short says, for the log line that
+ * is the caller's only news of it: the ref ties it to the OUTCOME_UNKNOWN reply, and
+ * the ids and amounts say what was done.
+ */
+function lateSummary(r: Reply): Record<string, unknown> {
+  if (!r.ok) return { ok: false, code: r.error.code };
+  const out: Record<string, unknown> = { ok: true };
+  const order = r.order as { id?: unknown } | null | undefined;
+  const trade = r.trade as { id?: unknown } | null | undefined;
+  const peer = r.peer as { address?: unknown } | undefined;
+  if (typeof order?.id === 'string') out.order = order.id;
+  if (typeof trade?.id === 'string') out.trade = trade.id;
+  if (typeof r.filledSats === 'number') out.filled = r.filledSats;
+  if (typeof peer?.address === 'string') out.peer = peer.address;
+  return out;
 }
 
 function errorText(err: unknown): string {

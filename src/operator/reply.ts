@@ -11,11 +11,19 @@ export interface ReplyError {
   message: string;
   /** The parameter at fault, when one is (e.g. `amount` for a UnitError). */
   field?: string;
+  /** With OUTCOME_UNKNOWN: why the outcome is not known yet (OWNER_NOT_ANSWERING, TIMEOUT, SHUTTING_DOWN). */
+  cause?: string;
 }
 
+/** What may still happen after an OUTCOME_UNKNOWN, and where to look (see outcome.ts). */
+export type PendingReply = { check: string } & Record<string, unknown>;
+
 export type OkReply = { ok: true } & Record<string, unknown>;
-export type FailReply = { ok: false; error: ReplyError };
+export type FailReply = { ok: false; error: ReplyError; pending?: PendingReply };
 export type Reply = OkReply | FailReply;
+
+/** A reply as sent: it names the action it answers and echoes the caller's ref, if any. */
+export type SentReply = Reply & { action: string; ref?: string };
 
 /** Codes raised by the operator layer itself (stable: scripts may match on them). */
 export const OperatorCode = {
@@ -23,10 +31,16 @@ export const OperatorCode = {
   BAD_PARAM_JSON: 'BAD_PARAM_JSON',
   /** Valid JSON of the wrong shape: missing/unknown key, wrong type, conflicting side. */
   BAD_PARAM: 'BAD_PARAM',
-  /** The exchange did not answer within the action timeout; the request may still complete. */
+  /** A read-only action got no answer within the action timeout. */
   TIMEOUT: 'TIMEOUT',
-  /** The daemon is stopping: the request was not (or not completely) carried out. */
+  /** The daemon is stopping: the request was not carried out (or only read state). */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /**
+   * Not failed, not done: a change was started and may still complete (an owner that
+   * has not answered yet, a timeout or shutdown cutting a change short). The reply's
+   * `pending` says what may still happen and where to look.
+   */
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   /** Anything unexpected (a bug): the daemon keeps running. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -49,6 +63,15 @@ export function ok(fields: Record<string, unknown> = {}): OkReply {
 
 export function fail(code: string, message: string, field?: string): FailReply {
   return { ok: false, error: field === undefined ? { code, message } : { code, message, field } };
+}
+
+/**
+ * The reply as it goes out: `ok` first, then the action it answers and the caller's
+ * ref, so that a reader (or a script) sees at once what it is a reply to.
+ */
+export function stamp(reply: Reply, action: string, ref: string | undefined): SentReply {
+  const { ok: answered, ...rest } = reply;
+  return (ref === undefined ? { ok: answered, action, ...rest } : { ok: answered, action, ref, ...rest }) as SentReply;
 }
 
 /**

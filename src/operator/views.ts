@@ -9,6 +9,7 @@ import type {
   DepthLevel,
   OrderView,
   PeerView,
+  PendingTake,
   PlaceResult,
   Refusal,
   StatusView,
@@ -55,6 +56,26 @@ function refusalReply(r: Refusal) {
   return { orderId: r.orderId, requested: formatBtc(r.requested), requestedSats: r.requested, reason: r.reason };
 }
 
+/**
+ * A take whose owner has not answered: what may still happen (a late grant, until
+ * `until`) and where it will show. The trade's id will be the accept's id.
+ */
+export function pendingTakeReply(p: PendingTake) {
+  const until = isoTime(p.until) ?? String(p.until);
+  const fills = p.forOrder === null ? '' : ` and order ${p.forOrder} fills by as much if it still can (myOrders)`;
+  return {
+    acceptId: p.acceptId,
+    orderId: p.orderId,
+    requested: formatBtc(p.requested),
+    requestedSats: p.requested,
+    until,
+    forOrder: p.forOrder,
+    check:
+      `if the owner's grant arrives by ${until}, trade ${p.acceptId} appears in trades${fills}, ` +
+      `the node logs accept.late and status counts it in late.landed; after ${until} nothing more will happen (late.lapsed)`,
+  };
+}
+
 export function placeReply(r: PlaceResult) {
   return {
     requested: formatBtc(r.requested),
@@ -66,6 +87,8 @@ export function placeReply(r: PlaceResult) {
     order: r.order === null ? null : orderReply(r.order),
     fills: r.fills.map(tradeReply),
     refused: r.refused.map(refusalReply),
+    // Legs still waiting on their owner: not refused, not filled (yet).
+    pending: (r.pending ?? []).map(pendingTakeReply),
     ...(r.remainderCancelled === undefined
       ? {}
       : {
@@ -124,11 +147,13 @@ export function statusReply(s: StatusView) {
     trades: s.trades,
     eventsIn: s.eventsIn,
     eventsOut: s.eventsOut,
+    // Absent only from an exchange that does not count late grants: no made-up zeros.
+    ...(s.late === undefined ? {} : { late: { ...s.late } }),
   };
 }
 
 /** An owner's clock can be anything; a bad timestamp must not make the reply throw. */
-function isoTime(ms: number): string | null {
+export function isoTime(ms: number): string | null {
   const d = new Date(ms);
   return Number.isFinite(d.getTime()) ? d.toISOString() : null;
 }

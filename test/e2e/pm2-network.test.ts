@@ -4,9 +4,11 @@
  * Three nodes from ecosystem.config.js on free ports; an order on node1 seen on node3,
  * taken from node2, the trade everywhere; a cancel; a fourth node started on its own
  * joins with `connect` and receives the book; the pm2 log files hold the sync and trade
- * lines; one call goes through the real `pm2 trigger` CLI; node1 is killed with SIGKILL
+ * lines; one call goes through the real `pm2 trigger` CLI and two through the project's
+ * client (bin/p2p-exchange.js); node1 is killed with SIGKILL
  * mid-story and comes back from its store with its order and trade. `pm2 kill` in teardown.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
@@ -43,6 +45,16 @@ async function freePorts(n: number): Promise<number> {
 }
 
 let base = 0;
+
+/** The project's client command (bin/p2p-exchange.js), in its own process. */
+function client(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(ROOT, 'bin/p2p-exchange.js'), ...args], { timeout: 60_000, killSignal: 'SIGKILL' }, (err, stdout) => {
+      if (err && (err as { killed?: boolean }).killed) return reject(new Error(`p2p-exchange ${args.join(' ')}: did not exit`));
+      resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stdout });
+    });
+  });
+}
 const trigger = (name: string, action: string, param?: string) => pm2.trigger(name, action, param) as Promise<Reply>;
 
 beforeAll(async () => {
@@ -121,6 +133,16 @@ test('the README walkthrough, through pm2', async () => {
   expect(cli.code).toBe(0);
   const line = cli.stdout.split('\n').find((l) => l.startsWith('[node4:'))!;
   expect(JSON.parse(line.slice(line.indexOf(']=') + 2))).toMatchObject({ ok: true, address: `127.0.0.1:${base + 3}` });
+
+  // 6b. The project's client, as scripts should call: two at once on one node, each its own reply.
+  const [st, bk] = await Promise.all([
+    client(['--pm2-home', home, 'node4', 'status', '--ref', 'e2e-status']),
+    client(['--pm2-home', home, 'node4', 'orders', '--ref', 'e2e-orders']),
+  ]);
+  expect(st.code).toBe(0);
+  expect(JSON.parse(st.stdout)).toMatchObject({ ok: true, action: 'status', ref: 'e2e-status', address: `127.0.0.1:${base + 3}` });
+  expect(bk.code).toBe(0);
+  expect(JSON.parse(bk.stdout)).toMatchObject({ ok: true, action: 'orders', ref: 'e2e-orders', asks: [{ price: '51000.00' }] });
 
   // 7. pm2's log files tell the story.
   const out1 = (await pm2.logFiles('node1')).out;

@@ -62,6 +62,34 @@ describe('addOrder', () => {
     expect(ex.calls).toEqual([{ method: 'place', args: [{ side: 'buy', price: 5_000_000, amount: 100_000_000 }] }]);
   });
 
+  it('lists legs whose owner has not answered as pending, neither refused nor rested; a late grant is a trade', async () => {
+    const ask = ex.addForeign('sell', 4_900_000, 30_000_000);
+    ex.unansweredNext();
+    const r = await okReply('addOrder', '{"side":"buy","price":50000,"amount":0.5}');
+    const order = r.order as { id: string };
+    // 0.3 BTC waits for its answer; only the 0.2 BTC nobody was asked for rests.
+    expect(r).toMatchObject({ filledSats: 0, restedSats: 20_000_000, fills: [], refused: [] });
+    expect(r.pending).toEqual([
+      {
+        acceptId: expect.any(String),
+        orderId: ask.id,
+        requested: '0.30000000',
+        requestedSats: 30_000_000,
+        until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        forOrder: null,
+        check: expect.stringContaining('appears in trades'),
+      },
+    ]);
+    const { acceptId } = (r.pending as Array<{ acceptId: string }>)[0]!;
+    ex.landLate(acceptId);
+    expect((await okReply('myOrders')).orders).toEqual([expect.objectContaining({ id: order.id, filledSats: 0, remainingSats: 20_000_000 })]);
+    expect((await okReply('trades')).trades).toEqual([expect.objectContaining({ id: acceptId, orderId: ask.id, amountSats: 30_000_000 })]);
+  });
+
+  it('says pending: [] when every leg was answered', async () => {
+    expect((await okReply('addOrder', '{"side":"buy","price":50000,"amount":0.5}')).pending).toEqual([]);
+  });
+
   it.each([
     ['{"buy":"BTC","sell":"USD","price":50000,"amount":1}', 'buy'],
     ['{"buy":"USD","sell":"BTC","price":50000,"amount":1}', 'sell'],
@@ -181,6 +209,36 @@ describe('acceptOrder', () => {
     await expectStillWorks();
   });
 
+  it('answers OUTCOME_UNKNOWN, not a refusal, when the owner has not answered, and says what may still land', async () => {
+    const ask = ex.addForeign('sell', 5_000_000, 100_000_000);
+    ex.unansweredNext();
+    const r = await call('acceptOrder', JSON.stringify({ id: ask.id, amount: 0.4 }));
+    if (r.ok) throw new Error(`expected OUTCOME_UNKNOWN, got ${JSON.stringify(r)}`);
+    const acceptId = r.pending?.acceptId as string;
+    const until = new Date(1_700_000_000_001 + 60_000).toISOString();
+    expect(r.error).toEqual({
+      code: 'OUTCOME_UNKNOWN',
+      cause: 'OWNER_NOT_ANSWERING',
+      message: `acceptOrder: the owner of ${ask.id} did not answer in time; a grant it decided in time may still arrive until ${until}`,
+    });
+    expect(r.pending).toEqual({
+      acceptId,
+      orderId: ask.id,
+      requested: '0.40000000',
+      requestedSats: 40_000_000,
+      until,
+      forOrder: null,
+      check: expect.stringContaining(`trade ${acceptId} appears in trades`),
+    });
+    expect(r.pending!.check).toContain('accept.late');
+    expect((await okReply('status')).late).toEqual({ unknown: 1, landed: 0, lapsed: 0 });
+
+    // The late grant lands: it is visible where the reply said it would be.
+    ex.landLate(acceptId);
+    expect((await okReply('trades')).trades).toEqual([expect.objectContaining({ id: acceptId, orderId: ask.id, amountSats: 40_000_000 })]);
+    expect((await okReply('status')).late).toEqual({ unknown: 1, landed: 1, lapsed: 0 });
+  });
+
   it('passes the exchange refusal of an unknown id through', async () => {
     expect((await errorOf('acceptOrder', '{"id":"0190a1b2-0000-7000-8000-000000000000"}')).code).toBe('UNKNOWN_ORDER');
     await expectStillWorks();
@@ -232,6 +290,7 @@ describe('connect', () => {
     [' 127.0.0.1:3002 '],
     ['"127.0.0.1:3002"'],
     ['{"host":"127.0.0.1","port":3002}'],
+    ['{"address":"127.0.0.1:3002"}'],
   ])('dials %s and replies with the peer', async (param) => {
     const r = await okReply('connect', param);
     expect(r.peer).toMatchObject({ nodeId: OTHER, address: '127.0.0.1:3002', direction: 'outbound' });
@@ -258,6 +317,9 @@ describe('connect', () => {
     ['a string port', '{"host":"127.0.0.1","port":"3002"}', 'BAD_PARAM'],
     ['a bad host', '{"host":"a b","port":3002}', 'BAD_PARAM'],
     ['a number', '42', 'BAD_PARAM'],
+    ['address with host', '{"address":"127.0.0.1:3002","host":"127.0.0.1"}', 'BAD_PARAM'],
+    ['a numeric address', '{"address":3002}', 'BAD_PARAM'],
+    ['an address without port', '{"address":"127.0.0.1"}', 'BAD_PARAM'],
   ])('refuses %s', async (_what, param, code) => {
     expect((await errorOf('connect', param)).code).toBe(code);
     expect(ex.calls).toEqual([]);
@@ -308,6 +370,7 @@ describe('read-only actions', () => {
       trades: 0,
       eventsIn: 0,
       eventsOut: 0,
+      late: { unknown: 0, landed: 0, lapsed: 0 },
     });
   });
 

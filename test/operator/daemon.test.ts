@@ -67,14 +67,22 @@ it('exits 1 when the exchange does not close within shutdownTimeoutMs, and at on
   expect(h.proc.exits).toEqual([EXIT_FAILED, EXIT_FAILED]);
 });
 
-it('a pending action is answered SHUTTING_DOWN when the node stops', async () => {
+it('an accept in flight when the node stops is answered OUTCOME_UNKNOWN, not as failed', async () => {
   const h = harness();
   await runDaemon(loadConfig({}, []), h.factory, h.deps);
   h.ex.hangNext('accept');
-  const replies = h.io.trigger('acceptOrder', '{"id":"x"}');
+  const replies = h.io.trigger('acceptOrder', '{"id":"x","ref":"r1"}');
   h.proc.emit('SIGTERM');
   await flushPromises();
-  expect(replies).toEqual([{ ok: false, error: expect.objectContaining({ code: 'SHUTTING_DOWN' }) }]);
+  expect(replies).toEqual([
+    {
+      ok: false,
+      action: 'acceptOrder',
+      ref: 'r1',
+      error: expect.objectContaining({ code: 'OUTCOME_UNKNOWN', cause: 'SHUTTING_DOWN' }),
+      pending: expect.objectContaining({ orderId: 'x' }),
+    },
+  ]);
 });
 
 describe('main', () => {

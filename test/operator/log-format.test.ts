@@ -22,6 +22,11 @@ describe('text format', () => {
     expect(line).toBe(`t node1 trade order=${ORDER} amount=0.50000000 price=50000.00 hops=2`);
   });
 
+  it('shows a late grant in BTC throughout: amount and booked', () => {
+    const line = textLine('t', 'node2', 'warn', 'accept.late', { accept: ORDER, order: ORDER, amount: 40_000_000, for: null, booked: 25_000_000 });
+    expect(line).toBe(`t node2 WARN accept.late accept=${ORDER} order=${ORDER} amount=0.40000000 for=null booked=0.25000000`);
+  });
+
   it('marks warnings, quotes values with spaces, skips undefined, renders errors and lists', () => {
     const line = textLine('t', 'node1', 'warn', 'peer.refused', {
       reason: 'clock is off',

@@ -35,6 +35,25 @@ it('publishes counts from status() and per-second event rates on each interval',
   expect(timers.pending).toBe(0);
 });
 
+it('shows the late-grant counters from status()', async () => {
+  const io = new FakeIo();
+  const ex = new FakeExchange();
+  const timers = new ManualTimers();
+  const m = startMetrics(io, ex, { intervalMs: 1000, log: silentLogger, timers });
+  expect([io.gauge(METRIC_NAMES.lateUnknown), io.gauge(METRIC_NAMES.lateLanded), io.gauge(METRIC_NAMES.lateLapsed)]).toEqual([0, 0, 0]);
+
+  const a = ex.addForeign('sell', 5_000_000, 10);
+  ex.unansweredNext();
+  const first = await ex.accept(a.id, 4);
+  ex.unansweredNext();
+  const second = await ex.accept(a.id, 6);
+  ex.landLate(first.pending!.acceptId);
+  ex.lapse(second.pending!.acceptId);
+  timers.advance(1000);
+  expect([io.gauge(METRIC_NAMES.lateUnknown), io.gauge(METRIC_NAMES.lateLanded), io.gauge(METRIC_NAMES.lateLapsed)]).toEqual([2, 1, 1]);
+  m.close();
+});
+
 it('keeps going, warning once, when status() throws', () => {
   const io = new FakeIo();
   const ex = new FakeExchange();

@@ -56,9 +56,9 @@ it('receives the raw CLI string, refuses junk, and never crashes', async () => {
     ['{"side":"buy","price":50000,"amount":0.000000001}', 'TOO_PRECISE'],
     [undefined, 'BAD_PARAM'],
   ] as const) {
-    expect(await pm2.trigger('op1', 'addOrder', param)).toEqual({ ok: false, error: expect.objectContaining({ code }) });
+    expect(await pm2.trigger('op1', 'addOrder', param)).toEqual({ ok: false, action: 'addOrder', error: expect.objectContaining({ code }) });
   }
-  expect(await pm2.trigger('op1', 'cancelOrder', '{"id":"nope"}')).toEqual({ ok: false, error: expect.objectContaining({ code: 'UNKNOWN_ORDER' }) });
+  expect(await pm2.trigger('op1', 'cancelOrder', '{"id":"nope"}')).toEqual({ ok: false, action: 'cancelOrder', error: expect.objectContaining({ code: 'UNKNOWN_ORDER' }) });
   expect(await pm2.trigger('op1', 'connect', '127.0.0.1:3999')).toMatchObject({ ok: true, peer: { address: '127.0.0.1:3999' } });
 
   const d = await pm2.describe('op1');

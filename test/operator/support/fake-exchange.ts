@@ -4,6 +4,11 @@
  * next call fail or hang. Not the real node (src/exchange/exchange.ts): it exists so
  * the pm2 layer can be tested before and independently of it. The error codes it uses
  * (UNKNOWN_ORDER, OWN_ORDER, NOT_OWNER, CONNECT_FAILED) stand in for the exchange's.
+ *
+ * Unanswered takes follow the exchange's contract (src/exchange/api.ts, PendingTake):
+ * after `unansweredNext()`, the next accept (or every leg of the next place) ends
+ * with its outcome unknown; `landLate()` then books a late grant, `lapse()` ends the
+ * hold with none, and status() counts both in `late`.
  */
 import {
   ExchangeError,
@@ -13,6 +18,7 @@ import {
   type ExchangeApi,
   type OrderView,
   type PeerView,
+  type PendingTake,
   type PlaceInput,
   type PlaceResult,
   type Side,
@@ -22,6 +28,17 @@ import {
 
 export const SELF = 'ab12cd34'.repeat(8);
 export const OTHER = 'fe98dc76'.repeat(8);
+/** For the daemon over this fake (fake-node-main.ts): acceptOrder of this id never settles. */
+export const HANG_ORDER = 'fake-hang';
+/** For the daemon over this fake: acceptOrder of this id ends unanswered by its owner (OUTCOME_UNKNOWN). */
+export const UNANSWERED_ORDER = 'fake-unanswered';
+/**
+ * For the daemon over this fake: acceptOrder of this id answers only after
+ * SLOW_ORDER_MS (PARTIAL, nothing filled, `requested` as asked), so that calls made
+ * after it are answered before it: replies then come out of request order.
+ */
+export const SLOW_ORDER = 'fake-slow';
+export const SLOW_ORDER_MS = 1000;
 
 type Method = 'place' | 'accept' | 'cancel' | 'connect' | 'close' | 'status';
 
@@ -43,6 +60,40 @@ export class FakeExchange implements ExchangeApi {
   private clock = 1_700_000_000_000;
   private sabotage = new Map<Method, { kind: 'throw'; err: unknown } | { kind: 'hang' }>();
   private hung: Array<(v: never) => void> = [];
+  private unanswered = false;
+  private readonly holds = new Map<string, PendingTake>();
+  readonly late = { unknown: 0, landed: 0, lapsed: 0 };
+  /** How long a late grant may still land after a take goes unanswered (the exchange's late hold). */
+  static readonly LATE_HOLD_MS = 60_000;
+
+  /** The next accept, or every leg of the next place, gets no answer from its owner. */
+  unansweredNext(): void {
+    this.unanswered = true;
+  }
+
+  /** A late grant lands for an unanswered take: the trade is booked, and our resting order fills. */
+  landLate(acceptId: string): { trade: TradeView; booked: number } {
+    const hold = this.endHold(acceptId);
+    this.late.landed++;
+    const maker = this.orders.get(hold.orderId)!;
+    const trade = this.fill(maker, hold.requested, acceptId);
+    let booked = 0;
+    const mine = hold.forOrder === null ? undefined : this.orders.get(hold.forOrder);
+    if (mine !== undefined && mine.status === 'open') {
+      booked = Math.min(hold.requested, mine.remaining);
+      mine.filled += booked;
+      mine.remaining -= booked;
+      mine.seq++;
+      if (mine.remaining === 0) mine.status = 'filled';
+    }
+    return { trade, booked };
+  }
+
+  /** An unanswered take's hold ends with no grant. */
+  lapse(acceptId: string): void {
+    this.endHold(acceptId);
+    this.late.lapsed++;
+  }
 
   /** The next call of `method` rejects (or, for status, throws) with `err`. */
   failNext(method: Method, err: unknown): void {
@@ -70,11 +121,18 @@ export class FakeExchange implements ExchangeApi {
       .filter((o) => o.status === 'open' && !o.stale && o.owner !== SELF && o.side !== input.side)
       .filter((o) => (input.side === 'buy' ? o.price <= input.price : o.price >= input.price))
       .sort((a, b) => (input.side === 'buy' ? a.price - b.price : b.price - a.price) || a.ts - b.ts);
+    const unanswered = this.takeUnanswered();
+    const pending: PendingTake[] = [];
+    let toTake = left;
     for (const maker of crossing) {
-      if (left === 0) break;
-      const take = Math.min(left, maker.remaining);
-      fills.push(this.fill(maker, take));
+      if (toTake === 0) break;
+      const take = Math.min(toTake, maker.remaining);
+      toTake -= take;
+      // An unanswered leg is neither filled nor rested (the real exchange rests it only
+      // once it is known not to be granted); a late grant makes it a trade.
       left -= take;
+      if (unanswered) pending.push(this.hold(maker.id, take));
+      else fills.push(this.fill(maker, take));
     }
     let order: OrderView | null = null;
     if (left > 0) {
@@ -82,7 +140,8 @@ export class FakeExchange implements ExchangeApi {
       this.orders.set(order.id, order);
       this.eventsOut++;
     }
-    return { requested: input.amount, filled: input.amount - left, rested: left, order: order && { ...order }, fills, refused: [], pending: [] };
+    const inLimbo = pending.reduce((s, p) => s + p.requested, 0);
+    return { requested: input.amount, filled: input.amount - left - inLimbo, rested: left, order: order && { ...order }, fills, refused: [], pending: pending.map((p) => ({ ...p })) };
   }
 
   async accept(orderId: string, amount?: number): Promise<AcceptResult> {
@@ -92,6 +151,9 @@ export class FakeExchange implements ExchangeApi {
     if (o.owner === SELF) throw new ExchangeError('OWN_ORDER', 'cannot accept your own order');
     const requested = amount ?? o.remaining;
     if (o.stale) return { orderId, requested, filled: 0, trade: null, reason: 'STALE' };
+    if (this.takeUnanswered()) {
+      return { orderId, requested, filled: 0, trade: null, reason: 'OUTCOME_UNKNOWN', pending: { ...this.hold(orderId, requested) } };
+    }
     const filled = Math.min(requested, o.remaining);
     const trade = this.fill(o, filled);
     return filled < requested
@@ -159,7 +221,7 @@ export class FakeExchange implements ExchangeApi {
       trades: this.tradeList.length,
       eventsIn: this.eventsIn,
       eventsOut: this.eventsOut,
-      late: { unknown: 0, landed: 0, lapsed: 0 },
+      late: { ...this.late },
     };
   }
 
@@ -183,13 +245,33 @@ export class FakeExchange implements ExchangeApi {
     await new Promise<never>((resolve) => this.hung.push(resolve));
   }
 
-  private fill(maker: OrderView, amount: number): TradeView {
+  private takeUnanswered(): boolean {
+    const u = this.unanswered;
+    this.unanswered = false;
+    return u;
+  }
+
+  private hold(orderId: string, requested: number): PendingTake {
+    const p: PendingTake = { acceptId: this.uuid(), orderId, requested, until: this.clock + FakeExchange.LATE_HOLD_MS, forOrder: null };
+    this.holds.set(p.acceptId, p);
+    this.late.unknown++;
+    return p;
+  }
+
+  private endHold(acceptId: string): PendingTake {
+    const hold = this.holds.get(acceptId);
+    if (hold === undefined) throw new Error(`fake: no unanswered take ${acceptId}`);
+    this.holds.delete(acceptId);
+    return hold;
+  }
+
+  private fill(maker: OrderView, amount: number, id = this.uuid()): TradeView {
     maker.filled += amount;
     maker.remaining -= amount;
     maker.seq++;
     if (maker.remaining === 0) maker.status = 'filled';
     const t: TradeView = {
-      id: this.uuid(),
+      id,
       orderId: maker.id,
       maker: maker.owner,
       taker: SELF,

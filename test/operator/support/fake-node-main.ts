@@ -5,7 +5,7 @@
  * exchange exists. Started by test/operator/pm2-operator.test.ts.
  */
 import { main } from '../../../src/operator/daemon';
-import { FakeExchange, OTHER } from './fake-exchange';
+import { FakeExchange, HANG_ORDER, OTHER, SLOW_ORDER, SLOW_ORDER_MS, UNANSWERED_ORDER } from './fake-exchange';
 
 void main(async (opts) => {
   const ex = new FakeExchange();
@@ -26,6 +26,18 @@ void main(async (opts) => {
     const r = await place(input);
     if (r.order) log.info('order.added', { id: r.order.id, owner: r.order.owner, side: r.order.side, price: r.order.price, amount: r.order.amount });
     return r;
+  };
+  const accept = ex.accept.bind(ex);
+  ex.accept = async (orderId, amount) => {
+    if (orderId === HANG_ORDER) return new Promise<never>(() => undefined);
+    if (orderId === SLOW_ORDER) {
+      await new Promise((resolve) => setTimeout(resolve, SLOW_ORDER_MS));
+      return { orderId, requested: amount ?? 1, filled: 0, trade: null, reason: 'PARTIAL' };
+    }
+    if (orderId !== UNANSWERED_ORDER) return accept(orderId, amount);
+    const o = ex.addForeign('sell', 5_000_000, amount ?? 100_000_000);
+    ex.unansweredNext();
+    return { ...(await accept(o.id, amount)), orderId };
   };
   const connect = ex.connect.bind(ex);
   ex.connect = async (host, port) => {
