@@ -9,6 +9,7 @@
  */
 import { ManualClock } from '../clock/manual-clock';
 import type { Clock } from '../clock/clock';
+import { KIND } from '../exchange/events';
 import { Exchange, type ExchangeTuning } from '../exchange/exchange';
 import { Identity } from '../identity/identity';
 import type { Logger } from '../log/logger';
@@ -30,6 +31,8 @@ export interface WorldOptions {
   log?: (node: SimNode) => Logger;
   /** Virtual start time (ms since the epoch). */
   start?: number;
+  /** Called with every Exchange the world starts (restarts too), before it starts: observers attach here. */
+  onStart?: (node: SimNode, ex: Exchange) => void;
 }
 
 export interface NodeOptions {
@@ -46,6 +49,8 @@ export class SimNode {
   exchange: Exchange | null = null;
   /** Times it was started (restarts included). */
   starts = 0;
+  /** Order events (not heartbeats) taken from peers, gossip or sync, over all its starts. */
+  orderEventsIn = 0;
 
   constructor(
     readonly index: number,
@@ -81,10 +86,15 @@ export class World {
     this.network = new MemoryNetwork(this.clock, { ...DEFAULT_LINK, ...opts.link });
   }
 
-  /** Adds a machine (10.x.y.z) and starts its node. */
+  /** The address of the `i`-th node added (10.x.y.z): known before it exists, e.g. to shape its links. */
+  static hostOf(i: number): string {
+    return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+  }
+
+  /** Adds a machine (see hostOf) and starts its node. */
   async addNode(opts: NodeOptions = {}): Promise<SimNode> {
     const i = this.nodes.length;
-    const host = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+    const host = World.hostOf(i);
     const identity = Identity.fromSeed(this.clock.rng.fork(`key:${i}`).bytes(32));
     const clock = this.clock.view(opts.clockOffsetMs ?? 0, `node:${i}`);
     const node = new SimNode(i, host, identity, new MemoryEventStore(clock), clock, opts);
@@ -110,6 +120,12 @@ export class World {
     });
     node.exchange = ex;
     node.starts++;
+    const count = (ev: { kind: string }): void => {
+      if (ev.kind !== KIND.heartbeat) node.orderEventsIn++;
+    };
+    ex.network.on('event', count);
+    ex.network.on('sync-event', count);
+    this.opts.onStart?.(node, ex);
     await this.until(ex.start());
     return ex;
   }
@@ -201,12 +217,18 @@ export class World {
     throw new Error('network did not settle');
   }
 
-  /** Everything the running nodes have done on the network, except keepalive pings. */
+  /**
+   * What the running nodes have done to the book: order events kept (the store holds
+   * every one applied, ours included — our own are stored before they are sent) and
+   * taken, syncs, links. Heartbeats and pings are left out: in virtual time a round of
+   * quiescence across slow links spans seconds, and some node's heartbeat falls in
+   * nearly every one, so counting them would never let a busy network look quiet.
+   */
   traffic(): string {
     return this.running
       .map((n) => {
         const s = n.ex.network.stats();
-        return [s.published, s.eventsIn, s.eventsOut, s.eventsDuplicate, s.eventsInvalid, s.eventsStale, s.syncEventsIn, s.syncEventsOut, s.peers].join('.');
+        return [n.store.size, n.orderEventsIn, s.syncEventsIn, s.syncEventsOut, s.peers].join('.');
       })
       .join(',');
   }
