@@ -9,7 +9,8 @@
  * makes it rest then as a new order. So an unanswered leg never makes us buy (or sell)
  * more than asked, and never freezes a resting order of ours against other takers.
  *
- * If matching stopped at one of our own orders (self-trade prevention), the remainder is
+ * If matching stopped at one of our own orders (self-trade prevention), or an order of
+ * ours that rested while this placement waited now crosses it, the remainder is
  * cancelled instead of resting, so we never rest an order that crosses our own.
  */
 import type { Clock } from '../clock/clock';
@@ -69,7 +70,8 @@ export class Placement {
       const inLimbo = pending.reduce((s, x) => s + x.requested, 0);
       const remainder = input.amount - filled - inLimbo;
       const result: PlaceResult = { requested: input.amount, filled, rested: 0, order: null, fills, refused, pending };
-      if (remainder > 0 && p.selfTrade) {
+      // Another placement of ours may have rested meanwhile: the plan's view is old.
+      if (remainder > 0 && (p.selfTrade || this.crossesMine(input))) {
         result.remainderCancelled = { amount: remainder, reason: 'SELF_TRADE' };
       } else if (remainder > 0 && !st.ledger.canRest(input.side, input.price, remainder)) {
         result.remainderCancelled = { amount: remainder, reason: 'LEVEL_FULL' };
@@ -94,13 +96,24 @@ export class Placement {
   /** The part of a placement whose leg ended without a grant: it rests now, as a new order. */
   private restLate(input: PlaceInput, amount: number, selfTrade: boolean): void {
     if (amount <= 0) return;
-    if (selfTrade || !this.d.st.ledger.canRest(input.side, input.price, amount)) {
-      this.d.log.info('order.not-rested', { side: input.side, price: input.price, amount, reason: selfTrade ? 'SELF_TRADE' : 'LEVEL_FULL' });
+    const self = selfTrade || this.crossesMine(input);
+    if (self || !this.d.st.ledger.canRest(input.side, input.price, amount)) {
+      this.d.log.info('order.not-rested', { side: input.side, price: input.price, amount, reason: self ? 'SELF_TRADE' : 'LEVEL_FULL' });
       return;
     }
     const rec = this.d.desk.addOrder(input.side, input.price, amount);
     this.d.log.info('order.rested-late', { order: rec.id, side: input.side, price: input.price, amount });
     this.d.crossings.resolve(rec);
+  }
+
+  /**
+   * Would this rest across one of our own open orders? Then matching against the book
+   * stops at ours, so no crossing resolution could take the other owners' orders behind
+   * it and the book would stay crossed.
+   */
+  private crossesMine(input: PlaceInput): boolean {
+    const { side, price } = input;
+    return this.d.st.ledger.mineOpen().some((o) => o.side !== side && (side === 'buy' ? price >= o.price : price <= o.price));
   }
 
   private take(order: RestingOrder, amount: number): Take {
