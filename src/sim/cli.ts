@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     else {
       const p = r.report;
       console.log(
-        `seed ${seed}: ${r.ok ? 'ok' : 'FAILED'} ${p.nodes} nodes, ${p.ops.acked} answered, ${p.trades} trades, ${(p.virtualMs / 1000).toFixed(0)} sim s in ${(p.wallMs / 1000).toFixed(2)} wall s, trace ${r.traceHash.slice(0, 16)}`,
+        `seed ${seed}: ${r.ok ? 'ok' : 'FAILED'} ${p.nodes} nodes, ${p.ops.acked} answered, ${p.trades} trades, ${(p.virtualMs / 1000).toFixed(0)} sim s${p.cooldownWaitMs > 0 ? ` (${(p.cooldownWaitMs / 1000).toFixed(0)} waiting out cooldowns)` : ''} in ${(p.wallMs / 1000).toFixed(2)} wall s, trace ${r.traceHash.slice(0, 16)}`,
       );
     }
     if (args.trace !== null && r.lines) writeFileSync(args.trace, r.lines.join('\n') + '\n');

@@ -20,6 +20,8 @@ export interface Report {
   /** Virtual ms of the whole run: forming, workload, healing and settling. */
   virtualMs: number;
   workloadMs: number;
+  /** Virtual ms the quiet network ran on while owners' cooldowns kept a book crossed. */
+  cooldownWaitMs: number;
   /** Wall ms the run took (not part of the trace). */
   wallMs: number;
   /** Simulated seconds per wall second. */
@@ -79,6 +81,7 @@ const entries = (o: Record<string, number>): string =>
 export function formatReport(r: Report): string {
   return [
     `scenario ${r.scenario}, seed ${r.seed}: ${r.nodes} nodes, ${fmt(r.virtualMs / 1000)} simulated s (${fmt(r.workloadMs / 1000)} of workload) in ${fmt(r.wallMs / 1000, 2)} wall s = ${fmt(r.simPerWall, 2)} simulated s per wall s`,
+    ...(r.cooldownWaitMs > 0 ? [`  a book stayed crossed while owners cooled down: the quiet network ran ${fmt(r.cooldownWaitMs / 1000)} simulated s more`] : []),
     `  operations: ${entries(r.ops.issued)}; answered ${int(r.ops.acked)}, refused ${entries(r.ops.refused)}, no reply (node went down) ${int(r.ops.noReply)}, skipped ${int(r.ops.skipped)}`,
     `  events published ${int(r.published)} (${entries(r.eventsByKind)})`,
     `  event frames per event ${fmt(r.framesPerEvent)} (minimum ${r.minFramesPerEvent}); duplicates ${fmt(100 * r.duplicateShare)}% of frames received; sync events sent ${int(r.syncEventsSent)}`,

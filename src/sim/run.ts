@@ -12,7 +12,8 @@
 import { wallMs } from '../clock/wall-time';
 import { DEFAULT_TUNING } from '../exchange/exchange';
 import { Acknowledged } from './acknowledged';
-import { checkQuiescent, checkRestored, snapshot, type CheckContext, type DownSnapshot, type Violation } from './invariants';
+import { COOLDOWN_MAX_MS } from '../exchange/cooldown';
+import { checkQuiescent, checkRestored, snapshot, uncrossed, type CheckContext, type DownSnapshot, type Violation } from './invariants';
 import { Operations } from './operations';
 import { Recorder } from './recorder';
 import { networkFigures, type Report } from './report';
@@ -25,6 +26,8 @@ import { SIM_PORT, World, type SimNode } from './world';
 const JOIN_ROUNDS = 5;
 /** After closing, timers that still fire after this many steps are a leak (an interval left armed). */
 const LEAK_STEPS = 10_000;
+/** Virtual time let pass at a time while a cooldown keeps a book crossed (see outwaitCooldowns). */
+const COOLDOWN_STEP_MS = 10_000;
 /** Progress is reported every this much virtual time (long runs). */
 const PROGRESS_EVERY_MS = 60_000;
 
@@ -82,6 +85,10 @@ class SimRun {
   private readonly t0: number;
   private readonly retainMs: number;
   private schedSeq = 0;
+  /** The nodes' periodic crossing re-check interval (Exchange.start). */
+  private readonly recheckMs: number;
+  /** Virtual ms the quiet network was left to run while cooldowns kept a book crossed. */
+  private waitedMs = 0;
   private partitioned = false;
   private workloadMs = 0;
   private nextProgress = 0;
@@ -108,7 +115,9 @@ class SimRun {
     this.rec = rec = new Recorder(this.world, this.trace, opts.log ?? null);
     this.ops = new Operations(this.world, this.trace, this.acks, this.rec, this.violations);
     this.workload = new Workload(this.world.clock.rng.fork('workload'), sc);
-    this.retainMs = sc.tuning?.retainMs ?? DEFAULT_TUNING.retainMs;
+    const tuning = { ...DEFAULT_TUNING, ...sc.tuning };
+    this.retainMs = tuning.retainMs;
+    this.recheckMs = 4 * (tuning.acceptTimeoutMs + tuning.clockBoundMs);
   }
 
   async run(): Promise<RunResult> {
@@ -258,7 +267,26 @@ class SimRun {
     await this.settle('quiet');
     for (const n of this.world.running) n.ex.recheckCrossings();
     await this.settle('rechecked');
+    await this.outwaitCooldowns();
     this.trace.add('settled', { links: this.links(), inflight: this.ops.inflight });
+  }
+
+  /**
+   * A node leaves an owner that let its accepts run out out of matching for a while
+   * (src/exchange/cooldown.ts: 30 s, doubling with repeats), so a crossing with that
+   * owner's order waits for the pause to end and the node's periodic re-check. Quiet
+   * is not yet final then: let virtual time pass, step by step, until no book is crossed
+   * or the longest pause (plus a re-check) has passed; a crossing still there after that
+   * is a violation (checked next).
+   */
+  private async outwaitCooldowns(): Promise<void> {
+    const start = this.world.clock.now();
+    while (uncrossed(this.world.running).length > 0 && this.world.clock.now() - start < COOLDOWN_MAX_MS + this.recheckMs) {
+      await this.world.run(COOLDOWN_STEP_MS);
+      await this.settle('cooling');
+    }
+    this.waitedMs = this.world.clock.now() - start;
+    if (this.waitedMs > 0) this.trace.add('outwaited', { ms: this.waitedMs });
   }
 
   /** Dials across the pieces the faults left until every running node is reachable from every other. */
@@ -365,6 +393,7 @@ class SimRun {
       nodes: this.world.nodes.length,
       virtualMs,
       workloadMs: this.workloadMs,
+      cooldownWaitMs: this.waitedMs,
       wallMs: wall,
       simPerWall: wall > 0 ? virtualMs / wall : 0,
       ops: this.ops.counts,
