@@ -4,6 +4,7 @@ import { verifySignature } from '../identity/keys';
 import { ErrorCode, ProtocolError } from '../wire/errors';
 import { ID_BYTES } from '../wire/messages';
 import { isPlainDecoded, isPlainObject, pack, toWire, unpack } from '../wire/msgpack';
+import { verifyRemembered } from './verify-memo';
 
 export const MAX_KIND_BYTES = 64;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -87,7 +88,7 @@ export function decodeEvent(body: Uint8Array, sig: Uint8Array, hops: number): Go
 
 /** True when the event's signature covers its exact body bytes under its origin key. */
 export function verifyEvent(ev: GossipEvent): boolean {
-  return verifySignature(Buffer.from(ev.origin, 'hex'), ev.raw.body, ev.raw.sig);
+  return verifyRemembered(ev.origin, ev.raw.body, ev.raw.sig, () => verifySignature(Buffer.from(ev.origin, 'hex'), ev.raw.body, ev.raw.sig));
 }
 
 /** Decodes and verifies signed bytes (e.g. an event embedded in another); null if either fails. */
