@@ -9,6 +9,7 @@
  *   --nodes N         override the scenario's node count
  *   --duration S      override the scenario's workload length, simulated seconds
  *   --progress        print progress every simulated minute (long runs)
+ *   --no-verify-memo  verify every signature on every node (slower; the same run)
  *   --log             print every node's log lines (debugging one seed; not part of the trace)
  *
  * Exit code 0 when every run held every invariant, 1 when one did not (its violations,
@@ -31,13 +32,14 @@ interface Args {
   trace: string | null;
   progress: boolean;
   log: boolean;
+  verifyMemo: boolean;
 }
 
 class UsageError extends Error {}
 
 /** Reads the command line; throws UsageError on anything it does not know. */
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { scenario: 'chaos', nodes: null, durationS: null, seeds: [], trace: null, progress: false, log: false };
+  const a: Args = { scenario: 'chaos', nodes: null, durationS: null, seeds: [], trace: null, progress: false, log: false, verifyMemo: true };
   let count: number | null = null;
   let from = 1;
   let seed: string | null = null;
@@ -60,6 +62,7 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--trace') a.trace = value();
     else if (flag === '--progress') a.progress = true;
     else if (flag === '--log') a.log = true;
+    else if (flag === '--no-verify-memo') a.verifyMemo = false;
     else if (flag === '--nodes') a.nodes = positive();
     else if (flag === '--duration') a.durationS = positive();
     else throw new UsageError(`unknown option ${flag}`);
@@ -99,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
   const started = wallMs();
   const failed: string[] = [];
   for (const seed of args.seeds) {
-    const r = await run(seed, sc, { keepTrace: args.trace !== null, progress: args.progress ? (l) => console.log(l) : undefined, log: args.log ? (l) => console.log(l) : undefined });
+    const r = await run(seed, sc, { keepTrace: args.trace !== null, progress: args.progress ? (l) => console.log(l) : undefined, log: args.log ? (l) => console.log(l) : undefined, verifyMemo: args.verifyMemo });
     if (single) console.log(formatReport(r.report));
     else {
       const p = r.report;

@@ -22,6 +22,8 @@ export interface Report {
   workloadMs: number;
   /** Virtual ms the quiet network ran on while owners' cooldowns kept a book crossed. */
   cooldownWaitMs: number;
+  /** Signature checks answered from the simulator's memo (hits) and computed (misses); null when off. */
+  verifyMemo: { hits: number; misses: number } | null;
   /** Wall ms the run took (not part of the trace). */
   wallMs: number;
   /** Simulated seconds per wall second. */
@@ -88,6 +90,7 @@ export function formatReport(r: Report): string {
     `  propagation, order events: p50 ${r.orderEvents.p50} ms, p99 ${r.orderEvents.p99} ms, max ${r.orderEvents.max} ms (${int(r.orderEvents.count)} deliveries)`,
     `  propagation, heartbeats:   p50 ${r.heartbeats.p50} ms, p99 ${r.heartbeats.p99} ms, max ${r.heartbeats.max} ms (${int(r.heartbeats.count)} deliveries)`,
     `  trades ${int(r.trades)}, resting ${int(r.resting)}, pending legs ${int(r.pendingLegs)} (${int(r.pendingLanded)} became trades); warnings: ${entries(r.warnings)}`,
+    `  signature checks: ${r.verifyMemo ? `${int(r.verifyMemo.misses)} computed, ${int(r.verifyMemo.hits)} remembered (simulator memo)` : 'all computed (memo off)'}`,
     `  trace ${int(r.traceLines)} lines, sha256 ${r.traceHash}`,
   ].join('\n');
 }
