@@ -59,7 +59,7 @@ export const CHAOS: Scenario = {
   name: 'chaos',
   nodes: { min: 8, max: 16 },
   bootstrapPeers: 2,
-  durationMs: 120_000,
+  durationMs: 90_000,
   opsPerSec: 4,
   mix: { place: 40, accept: 25, cancel: 12, drop: 8, connect: 6, kill: 3, stop: 2, partition: 4 },
   latencyMs: { min: 2, max: 40 },
