@@ -52,7 +52,7 @@ export function decodeEvent(body: Uint8Array, sig: Uint8Array, hops: number): Go
   const { id, origin, ts, kind, data } = parseEventBody(bytes);
   return {
     id,
-    origin: Buffer.from(origin).toString('hex'),
+    origin: Buffer.from(origin.buffer, origin.byteOffset, origin.byteLength).toString('hex'),
     ts,
     kind,
     data,

@@ -163,6 +163,7 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
  */
 export function exact<F extends Fields>(fields: F): Schema<ExactOf<F>> {
   const names = Object.keys(fields);
+  const suffixes = names.map((k) => `.${k}`);
   const want = `a map with exactly the keys ${names.join(', ')}`;
   let maxBytes = WIDE_HEADER;
   for (const k of names) {
@@ -178,10 +179,11 @@ export function exact<F extends Fields>(fields: F): Schema<ExactOf<F>> {
         if (!hasOwn(fields, k)) throw new SchemaError(path, `has an unknown key ${JSON.stringify(k.slice(0, 32))}`);
       }
       const out: Record<string, unknown> = {};
-      for (const k of names) {
+      for (let i = 0; i < names.length; i++) {
+        const k = names[i];
         const f = fields[k];
         if (hasOwn(value, k)) {
-          out[k] = ('optional' in f ? f.optional : f).parse(value[k], `${path}.${k}`);
+          out[k] = ('optional' in f ? f.optional : f).parse(value[k], path + suffixes[i]);
         } else if ('optional' in f) {
           if (f.fallback !== undefined) out[k] = f.fallback;
         } else {

@@ -29,7 +29,7 @@ export const MAX_DEPTH = 16;
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 const MAX_INT_BIG = BigInt(MAX_INT);
 
-/** Strings shorter than this are built in JS when ASCII: cheaper than a native slice call. */
+/** ASCII strings shorter than this are built in JS: cheaper than a native slice call. */
 const SHORT_STRING = 16;
 
 const EMPTY = Buffer.alloc(0);
@@ -156,17 +156,36 @@ function str(length: number, at: number): string {
   need(length, 'str', at);
   const start = pos;
   pos += length;
-  if (length < SHORT_STRING) {
-    let s = '';
-    for (let i = start; i < pos; i++) {
-      const c = src[i];
-      if (c >= 0x80) return utf8(start, at);
-      s += String.fromCharCode(c);
+  let high = 0;
+  for (let i = start; i < pos; i++) high |= src[i];
+  if (high >= 0x80) return utf8(start, at);
+  return length < SHORT_STRING ? shortAscii(start, length) : src.toString('latin1', start, pos);
+}
+
+/** Map keys and short values: one fromCharCode call, no native slice (as msgpackr does). */
+function shortAscii(i: number, length: number): string {
+  const b = src;
+  switch (length) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(b[i]);
+    case 2:
+      return String.fromCharCode(b[i], b[i + 1]);
+    case 3:
+      return String.fromCharCode(b[i], b[i + 1], b[i + 2]);
+    case 4:
+      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3]);
+    case 5:
+      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4]);
+    case 6:
+      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5]);
+    default: {
+      let s = '';
+      for (let k = i; k < i + length; k++) s += String.fromCharCode(b[k]);
+      return s;
     }
-    return s;
   }
-  for (let i = start; i < pos; i++) if (src[i] >= 0x80) return utf8(start, at);
-  return src.toString('latin1', start, pos);
 }
 
 /** Non-ASCII text: must be well-formed UTF-8 (no overlong forms, no surrogates, nothing cut). */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorCode, ProtocolError } from '../../src/wire/errors';
 import { encodeFrame, FrameDecoder } from '../../src/wire/frame';
 import { MAX_HOPS, MESSAGES, Message, MessageType, parseMessage } from '../../src/wire/messages';
@@ -110,4 +112,14 @@ test('every message the node encodes reads back as itself', () => {
   ];
   const d = new FrameDecoder();
   expect([...d.push(Buffer.concat(msgs.map((m) => encodeFrame(m))))]).toEqual(msgs);
+});
+
+test('docs/PROTOCOL.md §4 lists each type\'s byte bound as declared', () => {
+  const doc = readFileSync(join(__dirname, '../../docs/PROTOCOL.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## 4. Messages'), doc.indexOf('### 4.1'));
+  for (const [t, decl] of Object.entries(MESSAGES)) {
+    const row = table.split('\n').find((l) => l.startsWith(`| \`${t}\``) || l.includes(`/ \`${t}\``));
+    const listed = row?.split('|').at(-2)?.trim().replace(/ /g, '');
+    expect({ t, listed }).toEqual({ t, listed: decl.maxBytes === Infinity ? 'theframelimit' : String(decl.maxBytes) });
+  }
 });
