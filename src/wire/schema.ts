@@ -83,7 +83,7 @@ export function str(spec: StrSpec): Schema<string> {
   const min = spec.minBytes ?? 0;
   const want = spec.want ?? `a str of ${min}..${spec.maxBytes} bytes${spec.pattern ? ` matching ${spec.pattern}` : ''}`;
   return schema(want, WIDE_HEADER + spec.maxBytes, (v) => {
-    if (typeof v !== 'string') return false;
+    if (typeof v !== 'string' || v.length > spec.maxBytes) return false;
     // UTF-8 takes 1..3 bytes per UTF-16 unit, so the length alone often settles the bound.
     const fits = (v.length >= min && v.length * 3 <= spec.maxBytes) || inBytes(v, min, spec.maxBytes);
     return fits && (spec.pattern === undefined || spec.pattern.test(v));
@@ -162,32 +162,46 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
  * new object holding the declared keys in declared order.
  */
 export function exact<F extends Fields>(fields: F): Schema<ExactOf<F>> {
-  const names = Object.keys(fields);
-  const suffixes = names.map((k) => `.${k}`);
-  const want = `a map with exactly the keys ${names.join(', ')}`;
+  const slots = Object.keys(fields).map((key) => {
+    const f = fields[key];
+    const opt = 'optional' in f;
+    return {
+      key,
+      schema: opt ? f.optional : f,
+      optional: opt,
+      fallback: opt ? f.fallback : undefined,
+      suffix: `.${key}`,
+      // A key that plain objects inherit ("toString") cannot be found by reading it.
+      inherited: key in Object.prototype,
+    };
+  });
+  const want = `a map with exactly the keys ${slots.map((s) => s.key).join(', ')}`;
   let maxBytes = WIDE_HEADER;
-  for (const k of names) {
-    const f = fields[k];
-    maxBytes += WIDE_HEADER + utf8Bytes(k) + ('optional' in f ? f.optional : f).maxBytes;
-  }
+  for (const s of slots) maxBytes += WIDE_HEADER + utf8Bytes(s.key) + s.schema.maxBytes;
   return {
     want,
     maxBytes,
     parse(value, path) {
       if (!isPlainObject(value)) throw new SchemaError(path, `must be ${want}`);
-      for (const k in value) {
-        if (!hasOwn(fields, k)) throw new SchemaError(path, `has an unknown key ${JSON.stringify(k.slice(0, 32))}`);
-      }
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) {
-        const k = names[i];
-        const f = fields[k];
-        if (hasOwn(value, k)) {
-          out[k] = ('optional' in f ? f.optional : f).parse(value[k], path + suffixes[i]);
-        } else if ('optional' in f) {
-          if (f.fallback !== undefined) out[k] = f.fallback;
-        } else {
-          throw new SchemaError(path, `is missing the key ${JSON.stringify(k)}`);
+      let present = 0;
+      for (const s of slots) {
+        const v = s.inherited ? (hasOwn(value, s.key) ? value[s.key] : undefined) : value[s.key];
+        if (v !== undefined) {
+          present++;
+          out[s.key] = s.schema.parse(v, path + s.suffix);
+        } else if (!s.optional) {
+          throw new SchemaError(path, `is missing the key ${JSON.stringify(s.key)}`);
+        } else if (s.fallback !== undefined) {
+          out[s.key] = s.fallback;
+        }
+      }
+      // Every key found was declared; any other key makes the map larger than that.
+      let size = 0;
+      for (const k in value) size++;
+      if (size !== present) {
+        for (const k in value) {
+          if (!hasOwn(fields, k)) throw new SchemaError(path, `has an unknown key ${JSON.stringify(k.slice(0, 32))}`);
         }
       }
       return out as ExactOf<F>;

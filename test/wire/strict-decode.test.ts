@@ -82,6 +82,17 @@ describe('what the profile reads', () => {
     expect(Object.getOwnPropertyDescriptor(v, '__proto__')?.value).toEqual({ polluted: true });
   });
 
+  test('cached keys: 10 000 distinct short keys (more than the cache has slots) read as themselves, twice', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `k${i.toString(36)}`);
+    for (let round = 0; round < 2; round++) {
+      for (const k of keys) {
+        const v = decodeStrict(A.encode({ [k]: 1 })) as Record<string, unknown>;
+        if (Object.keys(v)[0] !== k) throw new Error(`${k} read as ${Object.keys(v)[0]}`);
+      }
+    }
+    expect(decodeStrict(A.encode({ ab: 1, ba: 2 }))).toEqual({ ab: 1, ba: 2 });
+  });
+
   test('keys shared with Object.prototype are ordinary keys, read once', () => {
     expect(decodeStrict(A.encode({ toString: 1, constructor: 2 }))).toEqual({ toString: 1, constructor: 2 });
     expect(refusal(A.encode(A.map([['toString', 1], ['toString', 1]])))).toMatch(/duplicate map key "toString"/);
