@@ -1,6 +1,6 @@
 import { ErrorCode, ProtocolError } from './errors';
 import { ID_BYTES } from './messages';
-import { anyMap, bin, exact, SchemaError, str, uint } from './schema';
+import { anyMap, bin, bool, exact, SchemaError, str, uint } from './schema';
 import { decodeStrict } from './strict-decode';
 
 /**
@@ -24,13 +24,21 @@ export interface EventBody {
   data: Record<string, unknown>;
 }
 
-export const EVENT_BODY = exact({
+const ENVELOPE = {
   id: str({ minBytes: 36, maxBytes: 36, pattern: UUID_V7, want: 'a lowercase UUIDv7' }),
   origin: bin(ID_BYTES),
   ts: uint(0, MAX_EVENT_TS),
   kind: str({ minBytes: 1, maxBytes: MAX_KIND_BYTES }),
-  data: anyMap(),
-});
+};
+
+export const EVENT_BODY = exact({ ...ENVELOPE, data: anyMap() });
+
+/**
+ * The most bytes a body takes besides its `data` value, every part at its widest legal
+ * encoding: a kind whose data takes at most N bytes has a body of at most N + this.
+ * (Computed with a 1-byte stand-in for data, then that byte taken off.)
+ */
+export const MAX_ENVELOPE_BYTES = exact({ ...ENVELOPE, data: bool() }).maxBytes - bool().maxBytes;
 
 /** The millisecond timestamp in a UUIDv7's first 48 bits. */
 export function uuidV7Time(id: string): number {

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { cachedKey, MAX_CACHED_KEY, shortAscii } from './ascii';
 import { DecodeError } from './errors';
 
 /**
@@ -159,33 +160,7 @@ function str(length: number, at: number): string {
   let high = 0;
   for (let i = start; i < pos; i++) high |= src[i];
   if (high >= 0x80) return utf8(start, at);
-  return length < SHORT_STRING ? shortAscii(start, length) : src.toString('latin1', start, pos);
-}
-
-/** Map keys and short values: one fromCharCode call, no native slice (as msgpackr does). */
-function shortAscii(i: number, length: number): string {
-  const b = src;
-  switch (length) {
-    case 0:
-      return '';
-    case 1:
-      return String.fromCharCode(b[i]);
-    case 2:
-      return String.fromCharCode(b[i], b[i + 1]);
-    case 3:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2]);
-    case 4:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3]);
-    case 5:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4]);
-    case 6:
-      return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5]);
-    default: {
-      let s = '';
-      for (let k = i; k < i + length; k++) s += String.fromCharCode(b[k]);
-      return s;
-    }
-  }
+  return length < SHORT_STRING ? shortAscii(src, start, length) : src.toString('latin1', start, pos);
 }
 
 /** Non-ASCII text: must be well-formed UTF-8 (no overlong forms, no surrogates, nothing cut). */
@@ -231,7 +206,7 @@ function mapKey(at: number): string {
   if (b >= 0xa0 && b <= 0xbf) {
     const length = b & 0x1f;
     if (length <= MAX_CACHED_KEY && length <= src.length - pos) {
-      const key = cachedKey(pos, length);
+      const key = cachedKey(src, pos, length);
       if (key !== null) {
         pos += length;
         return key;
@@ -243,40 +218,4 @@ function mapKey(at: number): string {
   if (b === 0xda) return str(uint(2, at), at);
   if (b === 0xdb) return str(uint(4, at), at);
   return fail(`a map key that is not str (0x${b.toString(16)})`, at);
-}
-
-/**
- * Keys repeat in every frame ("t", "body", "sig", ...). A string built from bytes is a
- * new string that V8 must look up in its string table on every property access; reusing
- * the same string object for the same key bytes (as msgpackr does) avoids that, and
- * halves the cost of reading a map. The cache only returns a string equal to the bytes,
- * so it never changes what is read; its size bounds its memory.
- */
-const MAX_CACHED_KEY = 16;
-const KEY_CACHE_SLOTS = 4096; // a power of two
-const keyCache: Array<string | undefined> = new Array(KEY_CACHE_SLOTS);
-
-/** The ASCII key at src[start, start + length), from the cache when it is there; null if not ASCII. */
-function cachedKey(start: number, length: number): string | null {
-  let h = length;
-  for (let i = start; i < start + length; i++) {
-    const c = src[i];
-    if (c >= 0x80) return null;
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  const slot = h & (KEY_CACHE_SLOTS - 1);
-  const hit = keyCache[slot];
-  if (hit !== undefined && hit.length === length) {
-    let same = true;
-    for (let k = 0; k < length; k++) {
-      if (hit.charCodeAt(k) !== src[start + k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return hit;
-  }
-  const key = shortAscii(start, length);
-  keyCache[slot] = key;
-  return key;
 }
