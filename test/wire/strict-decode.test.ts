@@ -120,6 +120,8 @@ describe('what the profile refuses, with the rule and the offset', () => {
     ['overlong "/"', 'a2c0af', /UTF-8/],
     ['encoded surrogate', 'a3eda080', /UTF-8/],
     ['cut sequence', 'a2e282', /UTF-8/],
+    ['above U+10FFFF', 'a4f4908080', /UTF-8/],
+    ['a 5-byte form', 'a5f888808080', /UTF-8/],
     ['invalid UTF-8 in a key', '81a1ff01', /UTF-8/],
     ['trailing byte', 'c0c0', /1 trailing bytes/],
     ['truncated map', '82a16101', /truncated/],
