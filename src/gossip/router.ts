@@ -1,12 +1,12 @@
 import type { Clock } from '../clock/clock';
 import { ErrorCode, ProtocolError } from '../wire/errors';
 import { encodeFrame } from '../wire/frame';
-import type { EventMsg } from '../wire/messages';
+import { MAX_HOPS, type EventMsg } from '../wire/messages';
 import { decodeEvent, GossipEvent, verifyEvent } from './event';
 import { SeenSet } from './seen-set';
 
-/** Relays per event at most this deep: `hops` above it is refused, and nothing is relayed past it. */
-export const MAX_HOPS = 64;
+/** `hops` above MAX_HOPS is refused by the frame's schema; nothing is relayed past it. */
+export { MAX_HOPS };
 
 export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid';
 
@@ -66,7 +66,6 @@ export class GossipRouter {
 
   /** An `event` frame from peer `from`. Throws ProtocolError (BAD_EVENT, BAD_SIGNATURE) on forgery. */
   onEvent(msg: EventMsg, from: string): Outcome {
-    if (msg.hops > MAX_HOPS) throw new ProtocolError(ErrorCode.BAD_MESSAGE, `event.hops ${msg.hops} is above ${MAX_HOPS}`);
     const ev = decodeEvent(msg.body, msg.sig, msg.hops);
     const now = this.hooks.clock.now();
     // Dedupe before the ~50-100 µs verify; flooding makes most arrivals duplicates.

@@ -5,7 +5,7 @@ import { Identity } from '../identity/identity';
 import type { Logger } from '../log/logger';
 import { ErrorCode, isMisbehaviour, ProtocolError } from '../wire/errors';
 import { encodeFrame, FrameDecoder } from '../wire/frame';
-import type { AuthMsg, ErrorMsg, HelloMsg, Message, PingMsg, PongMsg } from '../wire/messages';
+import { MAX_REASON_BYTES, type AuthMsg, type ErrorMsg, type HelloMsg, type Message, type PingMsg, type PongMsg } from '../wire/messages';
 import { checkAuth, checkHello, makeAuth, makeHello } from './handshake';
 import { dispatch, phaseOf, type LinkServices } from './protocol';
 import { FrameWriter } from './writer';
@@ -198,7 +198,7 @@ export class PeerConnection extends EventEmitter {
   /** Refuses the peer: error frame with the code, half-close, and 'close'. */
   fail(err: ProtocolError | { code: string; message: string }): void {
     if (this.state === 'closed') return;
-    const frame = encodeFrame({ t: 'error', code: err.code, message: err.message.slice(0, 200) });
+    const frame = encodeFrame({ t: 'error', code: err.code, message: utf8Prefix(err.message, MAX_REASON_BYTES) });
     this.framesOut++;
     this.writer.end(frame);
     this.armGrace();
@@ -401,4 +401,18 @@ export class PeerConnection extends EventEmitter {
       this[name] = null;
     }
   }
+}
+
+/** The longest prefix of `text` within `maxBytes` of UTF-8, never cutting a character (a strict peer refuses a longer reason). */
+export function utf8Prefix(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
 }

@@ -9,9 +9,16 @@ export const ErrorCode = {
   FRAME_EMPTY: 'FRAME_EMPTY',
   /** A frame's length prefix exceeded the receiver's limit (default 1 MiB). */
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
-  /** The payload was not exactly one valid MessagePack value. */
+  /**
+   * The payload was not exactly one value of the MessagePack profile (PROTOCOL.md §3):
+   * truncated, trailing bytes, a float, an ext type, a non-str or duplicate map key,
+   * invalid UTF-8, an integer beyond ±(2^53 − 1), or nesting beyond 16.
+   */
   DECODE_FAILED: 'DECODE_FAILED',
-  /** The value decoded, but is not a map of the shape its `t` requires. */
+  /**
+   * The value is of the profile but not the exact shape its `t` requires: not a map, no
+   * str `t`, a missing or unknown key, a wrong type (nil included), out of bounds.
+   */
   BAD_MESSAGE: 'BAD_MESSAGE',
   /** `t` names no message type of this protocol version. */
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
@@ -35,7 +42,7 @@ export const ErrorCode = {
   SHUNNED: 'SHUNNED',
   /** An event's signature does not verify against its origin: a forgery. */
   BAD_SIGNATURE: 'BAD_SIGNATURE',
-  /** A signed event body is malformed (wrong shape, id not a UUIDv7 of its ts, ...). */
+  /** A signed event body is not of the profile, or not exactly the envelope of §6.1 (id not a UUIDv7 of its ts, ...). */
   BAD_EVENT: 'BAD_EVENT',
   /** Nothing was received for the idle bound, pings included. */
   IDLE_TIMEOUT: 'IDLE_TIMEOUT',
@@ -81,7 +88,7 @@ export class FrameTooLargeError extends ProtocolError {
 
 export class DecodeError extends ProtocolError {
   constructor(detail: string) {
-    super(ErrorCode.DECODE_FAILED, `payload is not one MessagePack value: ${detail}`);
+    super(ErrorCode.DECODE_FAILED, `not one value of the MessagePack profile: ${detail}`);
   }
 }
 
