@@ -13,7 +13,8 @@ describe('AddrRelayLimit', () => {
     const l = new AddrRelayLimit();
     l.admit(32, 0);
     l.admit(32, 0);
-    const later = l.admit(32, PEERS_MESSAGE_RATE.perMs);
+    expect(l.admit(32, PEERS_MESSAGE_RATE.perMs - 1).accepted).toBe(false);
+    const later = l.admit(1000, PEERS_MESSAGE_RATE.perMs);
     expect(later.accepted).toBe(true);
     expect(later.learn).toBe(PEERS_MESSAGE_RATE.perMs / ADDR_LEARN_RATE.perMs);
   });
