@@ -76,15 +76,6 @@ export class BookSide {
   }
 
   /**
-   * Always true: level totals are exact at any size (see TOTAL_SPLIT). Kept so callers
-   * that checked before resting still compile; they can drop the check.
-   * @deprecated
-   */
-  canHold(_price: number, _amount: number): boolean {
-    return true;
-  }
-
-  /**
    * Links order `h` (already in the store) into its level at its priority position.
    * `idHash` is hashId(its id), which decides its express lanes.
    */

@@ -83,7 +83,7 @@ export const MAX_TOMBSTONES = 500_000;
 export const MAX_OPEN_ACCEPTS = 64;
 
 export class OrderLedger {
-  readonly book = new OrderBook();
+  readonly book: OrderBook;
   private readonly records = new Map<string, OrderRecord>();
   /** Ids of closed orders pruned from memory (oldest dropped first past MAX_TOMBSTONES). */
   private readonly gone = new Set<string>();
@@ -101,7 +101,14 @@ export class OrderLedger {
     private readonly now: () => number,
     /** How long filled/cancelled orders are remembered, to absorb late events. */
     private readonly retainMs: number,
-  ) {}
+    /**
+     * Mixed into the book's same-price skip lists: secret per node, so nobody can choose
+     * order ids that make late inserts at one price slow here (the order is the same).
+     */
+    laneSeed = 0,
+  ) {
+    this.book = new OrderBook({ laneSeed });
+  }
 
   get(id: string): OrderRecord | undefined {
     return this.records.get(id);
@@ -135,15 +142,6 @@ export class OrderLedger {
     this.records.set(rec.id, rec);
     this.track(rec);
     return true;
-  }
-
-  /**
-   * Whether an order of ours could rest here: a price level's total must stay a safe
-   * integer (only absurd sizes reach that). Checked before publishing, so we never
-   * announce an order our own book would refuse.
-   */
-  canRest(side: Side, price: number, amount: number): boolean {
-    return (side === 'buy' ? this.book.bids : this.book.asks).canHold(price, amount);
   }
 
   /**
@@ -205,9 +203,6 @@ export class OrderLedger {
 
   private relist(rec: OrderRecord): void {
     const amount = rec.amount - rec.filled;
-    // Only a reopening update can get here; if the level cannot hold it (absurd sizes),
-    // the order stays out of the book rather than leave the record half updated.
-    if (!this.canRest(rec.side, rec.price, amount)) return;
     this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount, ts: rec.ts });
     rec.closedAt = null;
   }

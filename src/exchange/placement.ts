@@ -71,8 +71,6 @@ export class Placement {
       const result: PlaceResult = { requested: input.amount, filled, rested: 0, order: null, fills, refused, pending };
       if (remainder > 0 && p.selfTrade) {
         result.remainderCancelled = { amount: remainder, reason: 'SELF_TRADE' };
-      } else if (remainder > 0 && !st.ledger.canRest(input.side, input.price, remainder)) {
-        result.remainderCancelled = { amount: remainder, reason: 'LEVEL_FULL' };
       } else if (remainder > 0) {
         const rec = this.d.desk.addOrder(input.side, input.price, remainder);
         result.rested = remainder;
@@ -94,8 +92,8 @@ export class Placement {
   /** The part of a placement whose leg ended without a grant: it rests now, as a new order. */
   private restLate(input: PlaceInput, amount: number, selfTrade: boolean): void {
     if (amount <= 0) return;
-    if (selfTrade || !this.d.st.ledger.canRest(input.side, input.price, amount)) {
-      this.d.log.info('order.not-rested', { side: input.side, price: input.price, amount, reason: selfTrade ? 'SELF_TRADE' : 'LEVEL_FULL' });
+    if (selfTrade) {
+      this.d.log.info('order.not-rested', { side: input.side, price: input.price, amount, reason: 'SELF_TRADE' });
       return;
     }
     const rec = this.d.desk.addOrder(input.side, input.price, amount);

@@ -32,7 +32,7 @@ export class ExchangeState {
     readonly clock: Clock,
     tuning: StateTuning,
   ) {
-    this.ledger = new OrderLedger(me, () => clock.now(), tuning.retainMs);
+    this.ledger = new OrderLedger(me, () => clock.now(), tuning.retainMs, clock.randomBytes(4).readInt32LE(0));
     this.liveness = new Liveness(tuning.staleAfterMs);
   }
 

@@ -114,7 +114,16 @@ export function acceptReply(r: AcceptResult) {
 }
 
 function depthReply(d: DepthLevel) {
-  return { price: formatUsd(d.price), priceCents: d.price, amount: formatBtc(d.amount), amountSats: d.amount, orders: d.orders };
+  // A level can hold more than 2^53 sats (many huge orders): then the exact total is a
+  // bigint, shown as a decimal string beside the BTC figure.
+  const exact = d.amountExact;
+  return {
+    price: formatUsd(d.price),
+    priceCents: d.price,
+    amount: formatBtc(exact ?? d.amount),
+    amountSats: exact === undefined ? d.amount : exact.toString(),
+    orders: d.orders,
+  };
 }
 
 export function bookReply(b: BookView) {
