@@ -130,7 +130,7 @@ export class EventPipeline implements NetApp {
     if (!handler) return INVALID.KIND;
     let data: unknown;
     try {
-      data = handler.parse(ev.data);
+      data = handler.parse(ev.data, ev.raw.body.length);
     } catch (err) {
       if (err instanceof EventShapeError) return INVALID.SHAPE;
       throw err;

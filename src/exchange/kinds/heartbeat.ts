@@ -1,13 +1,10 @@
 /** `node.heartbeat`: a sign of life of its origin; carries nothing. */
-import { EventShapeError, KIND } from '../events';
+import { KIND, parseHeartbeat } from '../events';
 import type { KindHandler } from './types';
 
 export const heartbeat: KindHandler<Record<string, never>> = {
   kind: KIND.heartbeat,
-  parse(data) {
-    if (Object.keys(data).length !== 0) throw new EventShapeError(KIND.heartbeat, 'data must be an empty map');
-    return {};
-  },
+  parse: parseHeartbeat,
   check: (_ev, data) => data,
   apply(ev, _data, st) {
     st.liveness.heartbeat(ev.origin, ev.ts, ev.raw);

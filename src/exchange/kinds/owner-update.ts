@@ -4,10 +4,10 @@
  * signed add, so any node can check that the update's signer is the order's owner —
  * and learn the order — even if the update arrives first.
  */
-import { KIND, parseAdd, type AddData, type OwnerUpdateData } from '../events';
+import { EventShapeError, KIND, parseAdd, type AddData, type OwnerUpdateData } from '../events';
 import type { OrderRecord } from '../order-ledger';
 import type { ExchangeState } from '../state';
-import { inRange, learnOrder } from './add';
+import { learnOrder } from './add';
 import { INVALID, type Arrival, type Effects, type OpenSigned, type SignedEvent } from './types';
 
 export interface OwnerChecked<D extends OwnerUpdateData> {
@@ -22,8 +22,8 @@ export function checkOwnerUpdate<D extends OwnerUpdateData>(ev: SignedEvent, dat
   if (!add || add.kind !== KIND.add || add.id !== data.order) return INVALID.BAD_ADD;
   // The heart of the owner rule: an update counts only if signed by whoever signed the add.
   if (add.origin !== ev.origin) return INVALID.NOT_OWNER;
-  const addData = parseAdd(add.data);
-  if (!inRange(addData)) return INVALID.OUT_OF_RANGE;
+  const addData = tryParse(() => parseAdd(add.data, add.raw.body.length));
+  if (!addData) return INVALID.BAD_ADD;
   if (data.filled > addData.amount) return INVALID.OVERFILL;
   const full = data.filled === addData.amount;
   if ((data.status === 'filled') !== full && data.status !== 'cancelled') return INVALID.STATUS;
@@ -52,4 +52,14 @@ export function applyOwnerUpdate<D extends OwnerUpdateData>(
   record(rec);
   if (outcome === 'applied') fx.changed(rec, kind);
   return rec;
+}
+
+/** The parsed value, or null when it is not of its declared shape (an embedded event). */
+export function tryParse<T>(parse: () => T): T | null {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof EventShapeError) return null;
+    throw err;
+  }
 }

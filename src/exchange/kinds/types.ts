@@ -56,8 +56,8 @@ export interface Effects {
 
 export interface KindHandler<D, C = D> {
   readonly kind: string;
-  /** The payload's exact shape; throws EventShapeError. */
-  parse(data: Record<string, unknown>): D;
+  /** The payload's exact shape (and the body's byte bound); throws EventShapeError. */
+  parse(data: Record<string, unknown>, bodyBytes: number): D;
   /** Checks beyond shape every node runs before taking the event: the checked form, or a refusal code. */
   check(ev: SignedEvent, data: D, st: ExchangeState, open: OpenSigned): C | string;
   /** Takes the event into the state. Returns whether it is worth keeping (store, sync). */
