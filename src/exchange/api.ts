@@ -33,6 +33,13 @@ export interface OrderView {
   ts: number;
   /** Owner update sequence number (0 = just added). */
   seq: number;
+  /**
+   * Set when its owner is proven to have contradicted itself about this order
+   * (TWO_VERSIONS, SEQ_CONFLICT, OVERGRANT): out of the book for good, its trades disputed.
+   */
+  disputed?: string;
+  /** Set when its owner is proven to equivocate (about any event): shown, never matched. */
+  equivocator?: true;
 }
 
 export interface TradeView {
@@ -47,6 +54,8 @@ export interface TradeView {
   price: number;
   /** When the owner confirmed, ms since epoch (owner's clock). */
   ts: number;
+  /** Set when the trade stands on a contradiction (its order or its accept is disputed): not a settled trade. */
+  disputed?: true;
 }
 
 export interface Refusal {
@@ -125,6 +134,8 @@ export interface StatusView {
    * no grant.
    */
   late: { unknown: number; landed: number; lapsed: number };
+  /** What this node has proof of: equivocating origins, disputed orders and accepts. */
+  disputes?: { equivocators: number; orders: number; accepts: number };
 }
 
 /** Errors the API raises carry a stable `code`; the operator layer reports it as is. */

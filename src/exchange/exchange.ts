@@ -40,6 +40,10 @@ import { EventPipeline } from './pipeline';
 import { Placement } from './placement';
 import { ExchangeState } from './state';
 import { Takes, type LateFill } from './take';
+import { bodyHash } from '../gossip/seen-set';
+import { PROOF_KNOWN, PROOF_NEW } from '../net/node';
+import { PROOF_KEY_PREFIX } from './pipeline';
+import { judge, NO_PROOF } from './proof';
 
 export interface ExchangeTuning {
   /** How long an owner has to answer an accept (the accept's deadline). Default 5 s. */
@@ -141,10 +145,11 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       holdEnded: () => this.crossings.resolveAll(),
       unanswered: (orderId) => this.unanswered(orderId),
     });
-    const excluded = (owner: string): boolean => owner !== this.nodeId && (this.st.isStale(owner) || this.cooldown.cooling(owner, clock.now()));
+    const excluded = (owner: string): boolean => owner !== this.nodeId && (this.st.unmatchable(owner) || this.cooldown.cooling(owner, clock.now()));
     this.crossings = new Crossings({ st: this.st, takes: this.takes, clock, log, retryMs: tuning.acceptTimeoutMs + tuning.clockBoundMs, excluded });
     this.placement = new Placement({ st: this.st, takes: this.takes, desk: this.desk, crossings: this.crossings, clock, log, acceptTimeoutMs: tuning.acceptTimeoutMs, excluded });
     // Wire: what applying an event sets off, and the network's hooks.
+    this.st.onContradiction = (_rec, [a, b]) => void this.proven(a, b, true);
     this.pipeline.wire(this.effects(), {
       peerOpened: (p) => {
         this.syncing.set(p.nodeId, 0);
@@ -156,6 +161,8 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       },
       syncDone: (from, count) => this.syncDone(from, count),
       syncSource: () => this.syncSource(),
+      proof: (a, b) => this.proven(a.raw, b.raw, false),
+      proofs: () => this.st.disputes.proofs(),
     });
     net.setApp(this.pipeline);
   }
@@ -237,7 +244,44 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       closedUnder: (rec) => this.takes.orderChanged(rec.id),
       livenessChanged: (node, stale) => this.livenessChanged(node, stale),
       refused: (ev, code, reason) => this.log.warn('order.refused', { order: ev.id, owner: ev.origin, code, reason }),
+      proven: (a, b) => this.proven(a, b, true),
     };
+  }
+
+  /**
+   * Two events of one origin that may prove it contradicted itself (found here, or
+   * handed over by a peer). A verdict that teaches us something is recorded — the
+   * origin left out of matching, the orders taken out of the book, trades on them
+   * flagged disputed — kept in the store, and passed on (a proof we found ourselves goes
+   * to every peer; the network layer forwards a peer's). Returns 'new', 'known', or why
+   * the pair proves nothing.
+   */
+  private proven(a: { body: Uint8Array; sig: Uint8Array }, b: { body: Uint8Array; sig: Uint8Array }, found: boolean): string {
+    const ea = openSigned(a.body, a.sig);
+    const eb = openSigned(b.body, b.sig);
+    if (!ea || !eb) return NO_PROOF.INVALID;
+    const v = judge(ea, eb, openSigned);
+    if (typeof v === 'string') return v;
+    const d = this.st.disputes;
+    let fresh = d.flagNode(v.origin, v.reason);
+    if (fresh) this.log.warn('node.equivocated', { node: v.origin, reason: v.reason, proof: [ea.id, eb.id] });
+    for (const id of v.orders) {
+      fresh = d.disputeOrder(id, v.reason) || fresh;
+      const rec = this.st.ledger.get(id);
+      if (rec && this.st.ledger.dispute(rec, v.reason, [a, b])) {
+        this.log.warn('order.disputed', { order: id, owner: rec.owner, reason: v.reason });
+        if (!this.restoring) this.emit('order', this.view(rec));
+        this.takes.orderChanged(id);
+      }
+    }
+    if (v.accept !== null) fresh = d.disputeAccept(v.accept) || fresh;
+    if (!fresh) return PROOF_KNOWN;
+    const key = `${PROOF_KEY_PREFIX}${bodyHash(Buffer.concat([a.body, b.body])).toString('hex', 0, 16)}`;
+    d.keepProof(key, [a, b]);
+    this.store.put(`${key}~a`, a);
+    this.store.put(`${key}~b`, b);
+    if (found && !this.restoring) this.net.broadcastProof(a, b);
+    return PROOF_NEW;
   }
 
   private learned(rec: OrderRecord, arrival: Arrival): void {
@@ -297,7 +341,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     if (this.store.size === 0) return;
     this.restoring = true;
     try {
-      const { applied, skipped } = this.pipeline.restore(this.storedEvents());
+      const { applied, skipped } = this.pipeline.restore(this.storedEvents(), (a, b) => this.proven(a.raw, b.raw, false));
       this.log.info('store.restored', { events: applied, skipped, orders: this.st.ledger.book.size, trades: this.st.ledger.trades().length });
     } finally {
       this.restoring = false;
@@ -305,11 +349,11 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     this.crossings.resolveAll();
   }
 
-  /** The store's events, verified and decoded again (a damaged entry is passed over). */
-  private *storedEvents(): Generator<SignedEvent> {
-    for (const raw of this.store.all()) {
+  /** The store's events with their keys, verified and decoded again (a damaged entry is passed over). */
+  private *storedEvents(): Generator<[string, SignedEvent]> {
+    for (const [key, raw] of this.store.entries()) {
       const ev = openSigned(raw.body, raw.sig);
-      if (ev) yield ev;
+      if (ev) yield [key, ev];
     }
   }
 
@@ -346,7 +390,14 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
   }
 
   private view(rec: OrderRecord): OrderView {
-    return this.st.ledger.view(rec, this.st.isStale(rec.owner));
+    const v = this.st.ledger.view(rec, this.st.isStale(rec.owner));
+    if (this.st.disputes.isEquivocator(rec.owner)) v.equivocator = true;
+    return v;
+  }
+
+  /** A trade as the API shows it: flagged when it stands on a contradiction. */
+  private tradeView(t: TradeView): TradeView {
+    return this.st.disputes.tradeDisputed(t) ? { ...t, disputed: true } : t;
   }
 
   // ---- API -------------------------------------------------------------------------------
@@ -372,6 +423,8 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     if (rec.status === 'cancelled') throw new ExchangeError('ORDER_CANCELLED', `order ${orderId} was cancelled`);
     if (rec.status === 'filled' || rec.filled >= rec.amount) throw new ExchangeError('ORDER_FILLED', `order ${orderId} is already filled`);
     if (this.st.isStale(rec.owner)) throw new ExchangeError('OWNER_STALE', `the owner of ${orderId} has not been heard from lately`);
+    if (rec.disputed) throw new ExchangeError('ORDER_DISPUTED', `order ${orderId} is disputed: its owner contradicted itself about it`);
+    if (this.st.disputes.isEquivocator(rec.owner)) throw new ExchangeError('OWNER_EQUIVOCATED', `the owner of ${orderId} is proven to equivocate`);
     const free = this.st.freeToTake(rec);
     const want = amount ?? free;
     if (!Number.isSafeInteger(want) || want <= 0) throw new ExchangeError('BAD_AMOUNT', 'amount must be a positive number of sats');
@@ -382,7 +435,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     this.log.info('accept.sent', { order: rec.id, owner: rec.owner, amount: want, accept: take.acceptId });
     const out = await take.result;
     this.log.info('accept.answered', { order: rec.id, accept: out.acceptId, filled: out.filled, reason: out.reason });
-    const res: AcceptResult = { orderId: rec.id, requested: want, filled: out.filled, trade: out.trade };
+    const res: AcceptResult = { orderId: rec.id, requested: want, filled: out.filled, trade: out.trade && this.tradeView(out.trade) };
     if (out.reason !== undefined) res.reason = out.reason;
     if (out.pending) res.pending = out.pending;
     return res;
@@ -446,7 +499,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
   }
 
   trades(): TradeView[] {
-    return this.st.ledger.trades();
+    return this.st.ledger.trades().map((t) => this.tradeView(t));
   }
 
   peers(): PeerView[] {
@@ -476,6 +529,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       eventsIn: s.eventsIn,
       eventsOut: s.eventsOut,
       late: { ...this.takes.counts },
+      disputes: this.st.disputes.counts,
     };
   }
 

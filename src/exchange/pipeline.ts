@@ -10,6 +10,7 @@
  * applied to our own state before they leave.
  */
 import type { Clock } from '../clock/clock';
+import { bodyHash } from '../gossip/seen-set';
 import { openSigned, type GossipEvent, type NetApp, type NetNode, type PeerView, type RawEvent, type Via } from '../net/node';
 import type { EventStore } from '../store/event-store';
 import { EventShapeError, KIND } from './events';
@@ -26,6 +27,14 @@ export class OwnEventRefused extends Error {
   }
 }
 
+/** Store keys of proofs (two events each): after every event id in key order, so replayed last. */
+export const PROOF_KEY_PREFIX = '~proof~';
+
+/** Where another version of an event is kept: after its first version in key order. */
+export function versionKey(id: string, body: Uint8Array): string {
+  return `${id}~${bodyHash(body).toString('hex', 0, 16)}`;
+}
+
 export interface PipelineHooks {
   /** The first applied event from a peer's book sync (counts per peer), and the end of it. */
   peerOpened(p: PeerView): void;
@@ -33,6 +42,10 @@ export interface PipelineHooks {
   syncDone(from: PeerView, count: number): void;
   /** Our book as signed events, for a new peer's sync. */
   syncSource(to: PeerView): Iterable<RawEvent>;
+  /** A peer's proof of equivocation (see NetApp.proof). */
+  proof(a: SignedEvent, b: SignedEvent): string;
+  /** The proofs a new peer gets before its sync. */
+  proofs(): Iterable<[RawEvent, RawEvent]>;
 }
 
 export class EventPipeline implements NetApp {
@@ -58,6 +71,17 @@ export class EventPipeline implements NetApp {
     return this.take(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
   }
 
+  /**
+   * Another version of an event we handled (the router saw a second body under its id).
+   * If we still hold the first, the pair is a proof: the exchange judges it, records
+   * the verdict and passes the proof on. This version is then taken like any event if it
+   * passes the checks (every node that sees both ends in the same state: the kinds keep,
+   * of two versions, the one whose body sorts first) and kept under its own key.
+   */
+  conflict(ev: GossipEvent, from: PeerView, via: Via): string | null {
+    return this.secondVersion(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
+  }
+
   syncSource(to: PeerView): Iterable<RawEvent> {
     return this.hooks!.syncSource(to);
   }
@@ -72,6 +96,14 @@ export class EventPipeline implements NetApp {
 
   syncDone(from: PeerView, count: number): void {
     this.hooks!.syncDone(from, count);
+  }
+
+  proof(a: GossipEvent, b: GossipEvent, _from: PeerView): string {
+    return this.hooks!.proof(a, b);
+  }
+
+  proofs(): Iterable<[RawEvent, RawEvent]> {
+    return this.hooks!.proofs();
   }
 
   /**
@@ -97,19 +129,26 @@ export class EventPipeline implements NetApp {
     const refusal = this.check(ev);
     if (typeof refusal === 'string') throw new OwnEventRefused(refusal, kind);
     if (kind !== KIND.heartbeat) this.store.putDurable(ev.id, ev.raw);
-    this.apply(ev, refusal, { via: 'self', from: null, hops: 0 });
+    this.apply(ev, refusal, { via: 'self', from: null, hops: 0 }, ev.id);
     this.net.broadcast(ev);
     return ev;
   }
 
   /**
-   * Replays stored events through the same checks. Returns how many were applied and
-   * how many no longer pass them (e.g. replayed in id order, not arrival order).
+   * Replays stored events through the same checks (a second version of an event comes
+   * right after the first, so it is judged again). Proofs (pairs under PROOF_KEY_PREFIX)
+   * go to `proof`. Returns how many events were applied and how many no longer pass.
    */
-  restore(events: Iterable<SignedEvent>): { applied: number; skipped: number } {
+  restore(entries: Iterable<[string, SignedEvent]>, proof: (a: SignedEvent, b: SignedEvent) => void): { applied: number; skipped: number } {
     let applied = 0;
     let skipped = 0;
-    for (const ev of events) {
+    let half: SignedEvent | null = null;
+    for (const [key, ev] of entries) {
+      if (key.startsWith(PROOF_KEY_PREFIX)) {
+        if (key.endsWith('~a')) half = ev;
+        else if (half) proof(half, ev);
+        continue;
+      }
       if (this.take(ev, { via: 'store', from: null, hops: null }) === null) applied++;
       else skipped++;
     }
@@ -119,10 +158,32 @@ export class EventPipeline implements NetApp {
   // ---- the path ----------------------------------------------------------------------
 
   private take(ev: SignedEvent, arrival: Arrival): string | null {
+    // Older than the router's memory (a sync's book state, our own replay): a second
+    // version shows here, against the stored first one.
+    const first = this.firstVersion(ev);
+    if (first && Buffer.compare(first.body, ev.raw.body) !== 0) return this.secondVersion(ev, arrival);
     const checked = this.check(ev);
     if (typeof checked === 'string') return checked;
-    this.apply(ev, checked, arrival);
+    this.apply(ev, checked, arrival, ev.id);
     return null;
+  }
+
+  private secondVersion(ev: SignedEvent, arrival: Arrival): string | null {
+    const fx = this.fx!;
+    const first = this.firstVersion(ev);
+    if (first) fx.proven(first, ev.raw);
+    const checked = this.check(ev);
+    if (typeof checked === 'string') return checked;
+    this.apply(ev, checked, arrival, versionKey(ev.id, ev.raw.body));
+    return null;
+  }
+
+  /** The version of this event's id we hold, if any: in memory where the kinds keep it, else in the store. */
+  private firstVersion(ev: SignedEvent): { body: Uint8Array; sig: Uint8Array } | undefined {
+    if (ev.kind === KIND.heartbeat) return this.st.liveness.beatById(ev.origin, ev.id);
+    const order = ev.kind === KIND.add ? ev.id : typeof ev.data.order === 'string' ? ev.data.order : null;
+    const kept = order === null ? undefined : this.st.ledger.keptVersion(order, ev.id);
+    return kept ?? this.store.get(ev.id);
   }
 
   private check(ev: SignedEvent): { handler: NonNullable<ReturnType<typeof KINDS.get>>; checked: unknown } | string {
@@ -140,11 +201,11 @@ export class EventPipeline implements NetApp {
     return { handler, checked };
   }
 
-  private apply(ev: SignedEvent, c: { handler: NonNullable<ReturnType<typeof KINDS.get>>; checked: unknown }, arrival: Arrival): void {
+  private apply(ev: SignedEvent, c: { handler: NonNullable<ReturnType<typeof KINDS.get>>; checked: unknown }, arrival: Arrival, key: string): void {
     const fx = this.fx!;
     const change = this.st.liveness.heard(ev.origin, ev.ts, this.clock.now());
     if (change) fx.livenessChanged(change.node, change.stale);
     const keep = c.handler.apply(ev, c.checked, this.st, fx, arrival);
-    if (keep && (arrival.via === 'gossip' || arrival.via === 'sync')) this.store.put(ev.id, ev.raw);
+    if (keep && (arrival.via === 'gossip' || arrival.via === 'sync' || key !== ev.id)) this.store.put(key, ev.raw);
   }
 }

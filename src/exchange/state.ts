@@ -4,8 +4,9 @@
  * accepts in flight hold back (reservations). The "free amount" rules live here, once.
  */
 import type { Clock } from '../clock/clock';
+import { Disputes } from './disputes';
 import { Liveness } from './liveness';
-import { OrderLedger, type OrderRecord } from './order-ledger';
+import { OrderLedger, type Contradiction, type OrderRecord } from './order-ledger';
 import { Reservations } from './reservations';
 
 /**
@@ -25,6 +26,9 @@ export class ExchangeState {
   readonly ledger: OrderLedger;
   readonly liveness: Liveness;
   readonly reservations = new Reservations();
+  readonly disputes = new Disputes();
+  /** Told of each contradiction the ledger finds between two owner updates (wired by the exchange). */
+  onContradiction: (rec: OrderRecord, pair: Contradiction) => void = () => {};
 
   constructor(
     /** Our node id. */
@@ -32,7 +36,9 @@ export class ExchangeState {
     readonly clock: Clock,
     tuning: StateTuning,
   ) {
-    this.ledger = new OrderLedger(me, () => clock.now(), tuning.retainMs, clock.randomBytes(4).readInt32LE(0));
+    this.ledger = new OrderLedger(me, () => clock.now(), tuning.retainMs, clock.randomBytes(4).readInt32LE(0), (rec, pair) =>
+      this.onContradiction(rec, pair),
+    );
     this.liveness = new Liveness(tuning.staleAfterMs);
   }
 
@@ -50,6 +56,11 @@ export class ExchangeState {
    */
   freeOfMine(rec: OrderRecord): number {
     return freeOf(rec, this.reservations.takingFor(rec.id));
+  }
+
+  /** Left out of matching: stale, or proven to equivocate. */
+  unmatchable(node: string): boolean {
+    return this.isStale(node) || this.disputes.isEquivocator(node);
   }
 
   /** An owner not heard from lately: its orders are shown as stale and never matched. */

@@ -25,8 +25,8 @@ export interface SyncConfig {
   maxWriteBufferBytes: number;
   clock: Clock;
   log: Logger;
-  /** Ids already handled: their copies in a sync are skipped before any signature check. */
-  seen(id: string): boolean;
+  /** This very copy was handled already: skipped before any signature check. */
+  handled(ev: GossipEvent): boolean;
   /** One verified event of a peer's sync (the router decides what it is). */
   deliver(ev: GossipEvent, from: string): void;
   /** An entry already handled, offered again (not verified: only its id is known). */
@@ -103,7 +103,7 @@ export class BookSync {
   /** Decodes and verifies one entry; null for one already handled (not re-verified). */
   private open(e: RawEvent, from: string): GossipEvent | null {
     const ev = decodeEvent(e.body, e.sig, 0);
-    if (this.cfg.seen(ev.id)) {
+    if (this.cfg.handled(ev)) {
       this.cfg.offeredAgain(ev.id, from);
       return null;
     }

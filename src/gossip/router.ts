@@ -8,7 +8,7 @@ import { SeenSet } from './seen-set';
 /** `hops` above MAX_HOPS is refused by the frame's schema; nothing is relayed past it. */
 export { MAX_HOPS };
 
-export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid';
+export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid' | 'conflict';
 
 /** How an event reached us: live gossip, or a peer's book sync. */
 export type Via = 'gossip' | 'sync';
@@ -24,6 +24,12 @@ export interface GossipApp {
    * own rules but which is never relayed. Return null to accept, or a refusal code.
    */
   receive(ev: GossipEvent, from: string, via: Via, fresh: boolean): string | null;
+  /**
+   * A second, validly signed body under an id already handled: its origin signed two
+   * versions of one event. The app decides what it proves; null relays this version
+   * once more (every node must learn of both), a code drops it.
+   */
+  conflict(ev: GossipEvent, from: string, via: Via): string | null;
 }
 
 export interface RouterHooks {
@@ -35,7 +41,7 @@ export interface RouterHooks {
 }
 
 /** Accepts everything: a bare network node with no application on top. */
-export const ACCEPT_ALL: GossipApp = { receive: () => null };
+export const ACCEPT_ALL: GossipApp = { receive: () => null, conflict: () => null };
 
 /**
  * Flood gossip with a seen-set: each event is verified once, given to the app once and
@@ -43,7 +49,7 @@ export const ACCEPT_ALL: GossipApp = { receive: () => null };
  * the hooks: it never touches a socket.
  */
 export class GossipRouter {
-  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, relayedFrames: 0, tooManyHops: 0 };
+  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, conflict: 0, relayedFrames: 0, tooManyHops: 0 };
   private app: GossipApp = ACCEPT_ALL;
 
   constructor(
@@ -58,7 +64,7 @@ export class GossipRouter {
 
   /** Our own new event (already applied by the app): remembered, so echoes drop, and sent to every peer. */
   publish(ev: GossipEvent): number {
-    this.seen.add(ev.id, ev.ts, this.hooks.clock.now());
+    this.seen.add(ev.id, ev.ts, this.hooks.clock.now(), ev.raw.sig, ev.raw.body);
     const frames = this.hooks.broadcast(this.frame(ev, 0), new Set());
     this.counts.relayedFrames += frames;
     return frames;
@@ -69,7 +75,9 @@ export class GossipRouter {
     const ev = decodeEvent(msg.body, msg.sig, msg.hops);
     const now = this.hooks.clock.now();
     // Dedupe before the ~50-100 µs verify; flooding makes most arrivals duplicates.
-    if (this.seen.has(ev.id, now)) return this.count('duplicate');
+    const copy = this.seen.copy(ev.id, ev.raw.sig, ev.raw.body, now);
+    if (copy === 'same') return this.count('duplicate');
+    if (copy === 'other') return this.conflict(ev, from, 'gossip');
     if (this.seen.isStale(ev.ts, now)) return this.drop(ev, from, 'stale', 'EVENT_TOO_OLD');
     if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `event ${ev.id} is not signed by its origin`);
@@ -84,23 +92,40 @@ export class GossipRouter {
    */
   onSyncEvent(ev: GossipEvent, from: string): Outcome {
     const now = this.hooks.clock.now();
-    if (this.seen.has(ev.id, now)) return this.count('duplicate');
-    if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     ev.synced = true;
+    const copy = this.seen.copy(ev.id, ev.raw.sig, ev.raw.body, now);
+    if (copy === 'same') return this.count('duplicate');
+    if (copy === 'other') return this.conflict(ev, from, 'sync');
+    if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     if (!this.seen.isStale(ev.ts, now)) return this.take(ev, from, 'sync', now);
     const refusal = this.app.receive(ev, from, 'sync', false);
     if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
     return this.count('delivered');
   }
 
-  /** True if this id was handled already (sync skips the signature check for it). */
-  hasSeen(id: string): boolean {
-    return this.seen.has(id, this.hooks.clock.now());
+  /** True if this very copy (same id, same body) was handled already: sync skips its signature check. */
+  isHandledCopy(ev: GossipEvent): boolean {
+    return this.seen.copy(ev.id, ev.raw.sig, ev.raw.body, this.hooks.clock.now()) === 'same';
+  }
+
+  /**
+   * Another body under an id we handled. Verified like any event (a forgery is the
+   * sender's fault); if genuine, the origin signed two versions: the app records what it
+   * proves, and this version goes on once so every node sees both. Further versions
+   * add nothing and are dropped.
+   */
+  private conflict(ev: GossipEvent, from: string, via: Via): Outcome {
+    if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `event ${ev.id} is not signed by its origin`);
+    if (!this.seen.addVersion(ev.id, ev.raw.body)) return this.count('duplicate');
+    const refusal = this.app.conflict(ev, from, via);
+    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
+    if (ev.hops + 1 <= MAX_HOPS) this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
+    return this.count('conflict');
   }
 
   private take(ev: GossipEvent, from: string, via: Via, now: number): Outcome {
     // Only now: a forged copy must not make the real event look already seen.
-    this.seen.add(ev.id, ev.ts, now);
+    this.seen.add(ev.id, ev.ts, now, ev.raw.sig, ev.raw.body);
     const refusal = this.app.receive(ev, from, via, true);
     if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
     // Relay nothing past MAX_HOPS: a receiver would refuse it.

@@ -2,13 +2,16 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Clock } from '../clock/clock';
 import { BookSync } from '../gossip/book-sync';
-import { GossipEvent, openSigned, RawEvent, signEvent } from '../gossip/event';
+import { decodeEvent, GossipEvent, openSigned, RawEvent, signEvent, verifyEvent } from '../gossip/event';
 import { GossipRouter, type GossipApp, type Via } from '../gossip/router';
 import { SeenSet } from '../gossip/seen-set';
 import { Identity } from '../identity/identity';
 import type { PeerConnection } from '../peer/connection';
 import { PeerManager } from '../peer/manager';
 import type { LinkServices } from '../peer/protocol';
+import { ErrorCode, ProtocolError } from '../wire/errors';
+import { encodeFrame } from '../wire/frame';
+import type { ProofMsg } from '../wire/messages';
 import { NetConfig, NetOptions, resolveOptions } from './options';
 import { PeerView, viewOf } from './peer-view';
 
@@ -18,7 +21,7 @@ export type { GossipEvent, RawEvent } from '../gossip/event';
 export type { Via } from '../gossip/router';
 export { openSigned } from '../gossip/event';
 export { ConnectError, ConnectCode } from '../peer/errors';
-export { ErrorCode, ProtocolError } from '../wire/errors';
+export { ErrorCode, ProtocolError };
 
 /** File in the data directory with the addresses of peers we completed a handshake with. */
 export const PEERS_FILE = 'peers.json';
@@ -42,6 +45,8 @@ export interface NetStats {
   eventsFuture: number;
   /** Verified but refused by the app. */
   eventsInvalid: number;
+  /** Second versions of an id (an origin signed two bodies under one id). */
+  eventsConflicting: number;
   syncEventsIn: number;
   syncEventsOut: number;
   bytesQueued: number;
@@ -66,6 +71,8 @@ export class PublishError extends Error {
 export interface NetApp {
   /** A verified event new to this node; null accepts it (a fresh one is then relayed), else a refusal code. */
   receive(ev: GossipEvent, from: PeerView, via: Via, fresh: boolean): string | null;
+  /** A second validly signed body under an id already handled (see GossipApp.conflict). */
+  conflict(ev: GossipEvent, from: PeerView, via: Via): string | null;
   /** The signed events a new peer gets in book sync. */
   syncSource(to: PeerView): Iterable<RawEvent>;
   peerOpened?(p: PeerView): void;
@@ -73,7 +80,19 @@ export interface NetApp {
   syncDone?(from: PeerView, count: number): void;
   /** A peer's sync offered an event already handled here (only its id is known: not verified again). */
   offeredAgain?(id: string, from: PeerView): void;
+  /**
+   * Two verified events said to prove that their origin equivocated. 'new' when they
+   * taught us something (the proof is then passed on to every other peer), 'known' when
+   * not, or a refusal code: a false accusation, which ends the link (BAD_EVIDENCE).
+   */
+  proof?(a: GossipEvent, b: GossipEvent, from: PeerView): string;
+  /** The proofs a new peer gets, before its book sync. */
+  proofs?(): Iterable<[RawEvent, RawEvent]>;
 }
+
+/** What NetApp.proof answers when a proof taught it something, or nothing. */
+export const PROOF_NEW = 'new';
+export const PROOF_KNOWN = 'known';
 
 /** Events for observers (tests, embedders). The app is told through NetApp, not these. */
 export interface NetEvents {
@@ -82,6 +101,8 @@ export interface NetEvents {
   /** Book state from a sync, older than the gossip window, that the app took (not relayed). */
   'sync-event': [ev: GossipEvent, from: PeerView];
   'sync-done': [from: PeerView, count: number];
+  /** A second version of an event its origin already signed, taken as a conflict (and relayed once). */
+  conflict: [ev: GossipEvent, from: PeerView];
   peer: [p: PeerView];
   'peer-closed': [p: PeerView, code: string];
 }
@@ -127,7 +148,7 @@ export class NetNode extends EventEmitter<NetEvents> {
       maxWriteBufferBytes: cfg.maxWriteBufferBytes,
       clock: cfg.clock,
       log: cfg.log,
-      seen: (id) => this.router.hasSeen(id),
+      handled: (ev) => this.router.isHandledCopy(ev),
       deliver: (ev, from) => this.router.onSyncEvent(ev, from),
       offeredAgain: (id, from) => this.app?.offeredAgain?.(id, this.viewById(from)),
       done: (from, count) => this.syncDone(from, count),
@@ -136,6 +157,7 @@ export class NetNode extends EventEmitter<NetEvents> {
       onPeers: (link, msg) => this.manager.onPeers(link, msg),
       onEvent: (link, msg) => void this.router.onEvent(msg, link.remoteId as string),
       onSync: (link, msg) => this.sync.onSync(link, msg),
+      onProof: (link, msg) => this.onProof(link.remoteId as string, msg),
     };
     this.manager = new PeerManager({ ...cfg, identity, peersFile: cfg.dataDir ? join(cfg.dataDir, PEERS_FILE) : undefined }, services, {
       opened: (conn) => this.peerOpened(conn),
@@ -199,6 +221,11 @@ export class NetNode extends EventEmitter<NetEvents> {
     return this.router.publish(ev);
   }
 
+  /** Sends a proof of equivocation we found ourselves to every peer. */
+  broadcastProof(a: RawEvent, b: RawEvent): number {
+    return this.manager.broadcast(encodeFrame({ t: 'proof', a, b }), new Set());
+  }
+
   /** sign() then broadcast(): for a bare node. Not given to the app. */
   publish(kind: string, data: Record<string, unknown>): GossipEvent {
     const ev = this.sign(kind, data);
@@ -242,6 +269,7 @@ export class NetNode extends EventEmitter<NetEvents> {
       eventsStale: r.stale,
       eventsFuture: r.future,
       eventsInvalid: r.invalid,
+      eventsConflicting: r.conflict,
       syncEventsIn: this.sync.counts.in,
       syncEventsOut: this.sync.counts.out,
       bytesQueued: this.manager.bytesQueued,
@@ -285,6 +313,12 @@ export class NetNode extends EventEmitter<NetEvents> {
         if (refusal === null) this.safeEmit(fresh ? 'event' : 'sync-event', ev, view);
         return refusal;
       },
+      conflict: (ev: GossipEvent, from: string, via: Via): string | null => {
+        const view = this.viewById(from);
+        const refusal = this.app ? this.app.conflict(ev, view, via) : null;
+        if (refusal === null) this.safeEmit('conflict', ev, view);
+        return refusal;
+      },
     };
   }
 
@@ -292,7 +326,23 @@ export class NetNode extends EventEmitter<NetEvents> {
     const view = this.view(conn);
     this.app?.peerOpened?.(view);
     this.safeEmit('peer', view);
+    // What we can prove goes first: the peer then judges our book as we do.
+    for (const [a, b] of this.app?.proofs?.() ?? []) conn.send({ t: 'proof', a, b });
     void this.sync.start(conn);
+  }
+
+  /**
+   * A proof from a peer: both events must be genuine (a forgery is the sender's fault);
+   * the app judges whether they prove a conflict. A new verdict goes on to every other
+   * peer, once; a false accusation ends the link.
+   */
+  private onProof(from: string, msg: ProofMsg): void {
+    const a = decodeEvent(msg.a.body, msg.a.sig, 0);
+    const b = decodeEvent(msg.b.body, msg.b.sig, 0);
+    if (!verifyEvent(a) || !verifyEvent(b)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, 'a proof event is not signed by its origin');
+    const verdict = this.app?.proof?.(a, b, this.viewById(from)) ?? PROOF_KNOWN;
+    if (verdict === PROOF_NEW) this.manager.broadcast(encodeFrame(msg), new Set([from]));
+    else if (verdict !== PROOF_KNOWN) throw new ProtocolError(ErrorCode.BAD_EVIDENCE, `the proof proves nothing: ${verdict}`);
   }
 
   private peerClosed(conn: PeerConnection, code: string): void {

@@ -34,6 +34,8 @@ export function orderReply(o: OrderView) {
     stale: o.stale,
     time: isoTime(o.ts),
     seq: o.seq,
+    ...(o.disputed === undefined ? {} : { disputed: o.disputed }),
+    ...(o.equivocator ? { equivocator: true } : {}),
   };
 }
 
@@ -49,6 +51,7 @@ export function tradeReply(t: TradeView) {
     price: formatUsd(t.price),
     priceCents: t.price,
     time: isoTime(t.ts),
+    ...(t.disputed ? { disputed: true } : {}),
   };
 }
 
@@ -158,6 +161,7 @@ export function statusReply(s: StatusView) {
     eventsOut: s.eventsOut,
     // Absent only from an exchange that does not count late grants: no made-up zeros.
     ...(s.late === undefined ? {} : { late: { ...s.late } }),
+    ...(s.disputes === undefined ? {} : { disputes: { ...s.disputes } }),
   };
 }
 

@@ -44,6 +44,8 @@ export const ErrorCode = {
   BAD_SIGNATURE: 'BAD_SIGNATURE',
   /** A signed event body is not of the profile, or not exactly the envelope of §6.1 (id not a UUIDv7 of its ts, ...). */
   BAD_EVENT: 'BAD_EVENT',
+  /** A `proof` whose two events do not prove a conflict (PROTOCOL.md §4.8): a false accusation. */
+  BAD_EVIDENCE: 'BAD_EVIDENCE',
   /** Nothing was received for the idle bound, pings included. */
   IDLE_TIMEOUT: 'IDLE_TIMEOUT',
   /** The peer did not read: our unsent bytes for it passed the bound. Never sent on the wire. */
@@ -119,6 +121,7 @@ const MISBEHAVIOUR = new Set<string>([
   ErrorCode.BAD_PROOF,
   ErrorCode.BAD_SIGNATURE,
   ErrorCode.BAD_EVENT,
+  ErrorCode.BAD_EVIDENCE,
 ]);
 
 export function isMisbehaviour(code: string): boolean {

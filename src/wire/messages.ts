@@ -55,8 +55,13 @@ export interface EventMsg { t: 'event'; body: Uint8Array; sig: Uint8Array; hops:
 export interface SignedBody { body: Uint8Array; sig: Uint8Array }
 /** One batch of book sync; the last batch has `done: true`. */
 export interface SyncMsg { t: 'sync'; events: SignedBody[]; done: boolean }
+/**
+ * Two events signed by one origin that cannot both be true (docs/PROTOCOL.md §4.8): the
+ * proof that it equivocated, passed on so every node reaches the same verdict.
+ */
+export interface ProofMsg { t: 'proof'; a: SignedBody; b: SignedBody }
 
-export type Message = HelloMsg | AuthMsg | ErrorMsg | PingMsg | PongMsg | PeersMsg | EventMsg | SyncMsg;
+export type Message = HelloMsg | AuthMsg | ErrorMsg | PingMsg | PongMsg | PeersMsg | EventMsg | SyncMsg | ProofMsg;
 export type MessageType = Message['t'];
 
 const counter = uint(0, MAX_UINT);
@@ -93,6 +98,7 @@ export const MESSAGES: { readonly [K in MessageType]: Declaration<Extract<Messag
   })),
   event: declare(exact({ t: oneOf('event'), ...signed, hops: uint(0, MAX_HOPS) })),
   sync: declare(exact({ t: oneOf('sync'), events: array(exact(signed)), done: bool() })),
+  proof: declare(exact({ t: oneOf('proof'), a: exact(signed), b: exact(signed) })),
 };
 
 /**

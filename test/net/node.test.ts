@@ -14,7 +14,7 @@ const open: NetNode[] = [];
 const start = async (o: Parameters<typeof NetNode.start>[0] & { syncSource?: () => RawEvent[] } = {}) => {
   const { syncSource, ...opts } = o;
   const n = NetNode.create({ ...FAST, ...opts });
-  if (syncSource) n.setApp({ receive: () => null, syncSource });
+  if (syncSource) n.setApp({ receive: () => null, conflict: () => null, syncSource });
   await n.start();
   open.push(n);
   return n;

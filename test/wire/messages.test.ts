@@ -89,9 +89,9 @@ test('each bounded type: its largest value at the widest encoding takes exactly 
     const [msg] = new FrameDecoder().push(A.frame(payload));
     expect(msg.t).toBe(t);
   }
-  // Only event bodies and sync batches are bounded by the frame limit alone.
+  // Only event bodies (alone, in a sync batch, or two in a proof) are bounded by the frame limit alone.
   const unbounded = Object.entries(MESSAGES).filter(([, d]) => d.maxBytes === Infinity).map(([t]) => t);
-  expect(unbounded.sort()).toEqual(['event', 'sync']);
+  expect(unbounded.sort()).toEqual(['event', 'proof', 'sync']);
 });
 
 test('a payload above its type\'s bound is refused on its size, before its shape', () => {

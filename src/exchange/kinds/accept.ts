@@ -12,7 +12,7 @@ export const accept: KindHandler<AcceptData> = {
     // A deadline before the accept was made, or far after it, is no accept of ours:
     // such events only cost owners an answer each.
     if (data.deadline < ev.ts || data.deadline > ev.ts + MAX_ACCEPT_WINDOW_MS) return INVALID.DEADLINE;
-    const rec = st.ledger.get(data.order);
+    const rec = st?.ledger.get(data.order);
     if (rec && data.amount > rec.amount) return INVALID.TOO_LARGE;
     if (rec && rec.owner === ev.origin) return INVALID.OWN_ORDER;
     return data;

@@ -7,7 +7,7 @@ export const heartbeat: KindHandler<Record<string, never>> = {
   parse: parseHeartbeat,
   check: (_ev, data) => data,
   apply(ev, _data, st) {
-    st.liveness.heartbeat(ev.origin, ev.ts, ev.raw);
+    st.liveness.heartbeat(ev.origin, ev.ts, ev.raw, ev.id);
     // Heartbeats are not order events: not stored, passed on in sync by liveness.
     return false;
   },

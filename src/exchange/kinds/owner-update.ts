@@ -44,11 +44,15 @@ export function applyOwnerUpdate<D extends OwnerUpdateData>(
   arrival: Arrival,
   record: (rec: OrderRecord) => void = () => {},
 ): OrderRecord | null {
-  if (!st.ledger.get(c.data.order)) learnOrder(c.add, c.addData, st, fx, { ...arrival, hops: null });
+  const known = st.ledger.get(c.data.order);
+  // An update embedding another version of the order's add: its owner signed two adds.
+  if (known && Buffer.compare(known.add.body, c.add.raw.body) !== 0) fx.proven(known.add, c.add.raw);
+  learnOrder(c.add, c.addData, st, fx, { ...arrival, hops: null });
   const rec = st.ledger.get(c.data.order);
   if (!rec) return null;
-  const granted = kind === KIND.confirm && (c.data as unknown as { amount: number }).amount > 0;
-  const outcome = st.ledger.update(rec, ev, c.data, granted);
+  // What this update adds to the filled total: a grant's or a fill's amount.
+  const grant = kind === KIND.cancel ? 0 : (c.data as unknown as { amount: number }).amount;
+  const outcome = st.ledger.update(rec, ev, c.data, grant);
   record(rec);
   if (outcome === 'applied') fx.changed(rec, kind);
   return rec;

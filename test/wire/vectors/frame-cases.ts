@@ -203,6 +203,10 @@ bad('sync/events-not-array', 'events is an array', { t: 'sync', events: signed()
 bad('sync/entry-missing-sig', 'each entry is {body, sig}', { t: 'sync', events: [without(signed(), 'sig')], done: true }, 'BAD_MESSAGE');
 bad('sync/entry-unknown-key', 'exact shape of an entry', { t: 'sync', events: [signed({ hops: 0 })], done: true }, 'BAD_MESSAGE');
 bad('sync/entry-sig-65-bytes', 'sig is bin of 64 bytes', { t: 'sync', events: [signed({ sig: A.bin('cc'.repeat(65)) })], done: true }, 'BAD_MESSAGE');
+ok('proof/two', 'two signed bodies (whether they prove anything is the app\'s judgement)', { t: 'proof', a: signed(), b: signed() }, [{ t: 'proof', a: signedJ, b: signedJ }]);
+bad('proof/missing-b', 'a and b are both required', { t: 'proof', a: signed() }, 'BAD_MESSAGE');
+bad('proof/array', 'a and b are maps, not a list', { t: 'proof', a: [signed()], b: signed() }, 'BAD_MESSAGE');
+bad('proof/extra-key', 'exact shape', { t: 'proof', a: signed(), b: signed(), c: signed() }, 'BAD_MESSAGE');
 
 export const FRAME_VECTORS: VectorFile<FrameVector> = {
   about:
