@@ -40,6 +40,8 @@ export interface OrderView {
   disputed?: string;
   /** Set when its owner is proven to equivocate (about any event): shown, never matched. */
   equivocator?: true;
+  /** Set when its owner has not vouched for it lately, or it is past its owner's cap: out of the book until vouched again. */
+  dormant?: true;
 }
 
 export interface TradeView {

@@ -13,8 +13,9 @@
 import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
 import { MAX_ENVELOPE_BYTES, MAX_EVENT_TS, UUID_V7 } from '../wire/event-body';
 import { SIG_BYTES } from '../wire/messages';
-import { bin, declare, exact, oneOf, optional, parseDeclared, SchemaError, str, uint, type Declaration, type Schema } from '../wire/schema';
+import { array, bin, declare, exact, oneOf, optional, parseDeclared, SchemaError, str, uint, type Declaration, type Schema } from '../wire/schema';
 import type { OrderStatus, Side } from './api';
+import { MAX_OPEN_ORDERS } from './currency';
 
 export const KIND = {
   add: 'order.add',
@@ -23,6 +24,7 @@ export const KIND = {
   fill: 'order.fill',
   cancel: 'order.cancel',
   heartbeat: 'node.heartbeat',
+  refresh: 'order.refresh',
 } as const;
 export type OrderEventKind = (typeof KIND)[keyof typeof KIND];
 
@@ -70,6 +72,7 @@ const CONFIRM = kind(
 const FILL = kind(exact({ ...OWNER_UPDATE, trade: uuid, amount: sats(1) }));
 const CANCEL = kind(exact(OWNER_UPDATE));
 const HEARTBEAT = kind(exact({}));
+const REFRESH = kind(exact({ orders: array(uuid, { max: MAX_OPEN_ORDERS }) }));
 
 /** Every kind's declaration: what PROTOCOL.md's "Order events" table lists. */
 export const DECLARATIONS = {
@@ -79,6 +82,7 @@ export const DECLARATIONS = {
   [KIND.fill]: FILL,
   [KIND.cancel]: CANCEL,
   [KIND.heartbeat]: HEARTBEAT,
+  [KIND.refresh]: REFRESH,
 } as const;
 
 /** `order.add`: a new resting order. Its order id is the event id; owner = origin. */
@@ -163,3 +167,9 @@ export const parseConfirm = (d: Data, bodyBytes: number): ConfirmData => read(CO
 export const parseFill = (d: Data, bodyBytes: number): FillData => read(FILL, KIND.fill, d, bodyBytes);
 export const parseCancel = (d: Data, bodyBytes: number): CancelData => read(CANCEL, KIND.cancel, d, bodyBytes);
 export const parseHeartbeat = (d: Data, bodyBytes: number): Record<string, never> => read(HEARTBEAT, KIND.heartbeat, d, bodyBytes);
+
+/** `order.refresh`: the owner vouches, now, for these open orders of its own (see currency.ts). */
+export interface RefreshData {
+  orders: string[];
+}
+export const parseRefresh = (d: Data, bodyBytes: number): RefreshData => read(REFRESH, KIND.refresh, d, bodyBytes);

@@ -31,6 +31,7 @@ import {
   type TradeView,
 } from './api';
 import { Cooldown } from './cooldown';
+import { MAX_OPEN_ORDERS, REFRESH_MS } from './currency';
 import { Crossings } from './crossings';
 import { KIND } from './events';
 import type { Arrival, Effects, SignedEvent } from './kinds';
@@ -61,6 +62,10 @@ export interface ExchangeTuning {
    * in transit is taken (booked) and the amount stays reserved. Default 5 s.
    */
   lateHoldMs: number;
+  /** How often we sign a refresh of our open orders (currency.ts). Default 60 s. */
+  refreshMs: number;
+  /** Open orders kept per owner, ours included (currency.ts). Default 100. */
+  maxOpenOrders: number;
 }
 
 export const DEFAULT_TUNING: ExchangeTuning = {
@@ -70,6 +75,8 @@ export const DEFAULT_TUNING: ExchangeTuning = {
   staleAfterMs: 10_000,
   retainMs: 10 * 60_000,
   lateHoldMs: 5_000,
+  refreshMs: REFRESH_MS,
+  maxOpenOrders: MAX_OPEN_ORDERS,
 };
 
 export interface ExchangeStartOptions extends ExchangeOptions {
@@ -205,6 +212,8 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       this.restore();
       const every = (ms: number, fn: () => void): void => void this.timers.push(this.clock.setInterval(fn, ms));
       every(this.tuning.heartbeatMs, () => this.heartbeat());
+      every(this.tuning.refreshMs, () => this.refresh());
+      every(Math.max(1000, Math.min(10_000, this.tuning.refreshMs / 6)), () => this.sweepCurrency());
       every(Math.max(10, Math.min(this.tuning.heartbeatMs, this.tuning.staleAfterMs / 4)), () => this.sweepLiveness());
       every(Math.max(1000, this.tuning.retainMs / 10), () => this.st.ledger.prune());
       // Anti-entropy for crossings: retries of a crossing stop after a few refusals; this
@@ -212,6 +221,8 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       // not stay crossed after the refusals' cause (a hold, a cut link) is gone.
       every(4 * (this.tuning.acceptTimeoutMs + this.tuning.clockBoundMs), () => this.recheckCrossings());
       await this.net.start();
+      // Orders of ours replayed from the store are vouched for at once, not a period later.
+      this.refresh();
       this.heartbeat();
     } catch (err) {
       // Nothing may outlive a failed start: not the listening socket, not the store.
@@ -245,7 +256,33 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       livenessChanged: (node, stale) => this.livenessChanged(node, stale),
       refused: (ev, code, reason) => this.log.warn('order.refused', { order: ev.id, owner: ev.origin, code, reason }),
       proven: (a, b) => this.proven(a, b, true),
+      vouched: (owner, ids) => {
+        for (const id of ids) {
+          const rec = this.st.ledger.get(id);
+          if (rec && rec.owner === owner && rec.dormant && this.st.isCurrent(rec) && this.st.ledger.setDormant(rec, false)) {
+            if (!this.restoring) this.emit('order', this.view(rec));
+          }
+        }
+      },
     };
+  }
+
+  /** Makes dormant the orders whose owners have not vouched for them lately (currency.ts). */
+  private sweepCurrency(): void {
+    for (const rec of this.st.ledger.all()) {
+      if (rec.dormant || rec.disputed || rec.status !== 'open' || this.st.isCurrent(rec)) continue;
+      if (this.st.ledger.setDormant(rec, true)) {
+        this.log.info('order.dormant', { order: rec.id, owner: rec.owner });
+        this.emit('order', this.view(rec));
+      }
+    }
+  }
+
+  /** Our owner's refresh: we vouch, now, for every open order of ours. */
+  private refresh(): void {
+    if (this.closed) return;
+    const mine = this.st.ledger.mineOpen().map((r) => r.id).sort();
+    if (mine.length > 0) this.pipeline.publish(KIND.refresh, { orders: mine });
   }
 
   /**
@@ -368,8 +405,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
 
   // ---- periodic jobs -------------------------------------------------------------------
 
+  /** Only an owner with open orders needs to be seen alive (and only its heartbeats are relayed). */
   private heartbeat(): void {
-    if (this.closed) return;
+    if (this.closed || this.st.ledger.mineOpen().length === 0) return;
     this.pipeline.publish(KIND.heartbeat, {});
   }
 
@@ -384,8 +422,10 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     if (!stale) this.crossings.resolveAll();
   }
 
+  /** Refreshes first (they vouch for the orders after them), then who is alive, then the orders. */
   private *syncSource(): Generator<{ body: Uint8Array; sig: Uint8Array }> {
-    yield* this.st.liveness.latestHeartbeats();
+    yield* this.st.vouches.raws();
+    yield* this.st.liveness.latestHeartbeats((node) => this.st.ledger.openCountOf(node) > 0);
     yield* this.st.ledger.signedHistory();
   }
 
@@ -411,6 +451,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     }
     if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_SATS) {
       throw new ExchangeError('BAD_AMOUNT', `amount must be an integer number of sats in 1..${MAX_AMOUNT_SATS}`);
+    }
+    if (this.st.ledger.openCountOf(this.nodeId) >= this.tuning.maxOpenOrders) {
+      throw new ExchangeError('TOO_MANY_ORDERS', `at most ${this.tuning.maxOpenOrders} open orders per node: cancel one first`);
     }
     return this.placement.place({ side, price, amount });
   }

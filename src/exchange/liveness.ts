@@ -89,7 +89,8 @@ export class Liveness {
     return out;
   }
 
-  latestHeartbeats(): SignedBytes[] {
-    return [...this.beats.values()].map((b) => b.raw);
+  /** Each node's latest heartbeat, of the nodes `keep` accepts (owners with open orders). */
+  latestHeartbeats(keep: (node: string) => boolean = () => true): SignedBytes[] {
+    return [...this.beats.entries()].filter(([node]) => keep(node)).map(([, b]) => b.raw);
   }
 }

@@ -64,6 +64,13 @@ export interface OrderRecord {
   conflicts: SignedBytes[];
   /** The last owner updates by seq, each with the filled total it states (see notePairs). */
   history: UpdateNote[];
+  /** Latest time its owner signed anything about it (add or update; refreshes are in Vouches). */
+  signedAt: number;
+  /**
+   * Not current (currency.ts): its owner has not vouched for it lately, or it is past its
+   * owner's cap of open orders. Out of the book, not synced; back when vouched again.
+   */
+  dormant: boolean;
   /** Local time the order left the book, for retention. */
   closedAt: number | null;
 }
@@ -120,6 +127,8 @@ export class OrderLedger {
   private readonly tradeLog = new Map<string, TradeView>();
   /** Our own open orders: crossing checks look at these without walking the whole book. */
   private readonly mine = new Map<string, OrderRecord>();
+  /** Each owner's open orders (in the book): the per-owner cap keeps the smallest ids. */
+  private readonly openBy = new Map<string, Set<string>>();
   /** The body of the confirm each trade came from (to settle an equivocating owner). */
   private readonly tradeBody = new Map<string, Uint8Array>();
 
@@ -136,6 +145,8 @@ export class OrderLedger {
     laneSeed = 0,
     /** Called with each contradiction found between two owner updates of one order. */
     private readonly contradiction: (rec: OrderRecord, pair: Contradiction) => void = () => {},
+    /** Open orders per owner kept in the book (currency.ts). */
+    private readonly maxOpenPerOwner = Infinity,
   ) {
     this.book = new OrderBook({ laneSeed });
   }
@@ -177,6 +188,8 @@ export class OrderLedger {
       disputed: null,
       conflicts: [],
       history: [],
+      signedAt: ev.ts,
+      dormant: false,
       closedAt: null,
     };
     // The book may refuse (a price level past 2^53 sats, only with absurd sizes): then
@@ -223,6 +236,7 @@ export class OrderLedger {
     const kept = rec.grants.get(ev.id);
     if (kept && sameBytes(kept.body, ev.raw.body)) return 'duplicate';
     for (const pair of this.notePairs(rec, ev, data, grant)) this.contradiction(rec, pair);
+    if (ev.ts > rec.signedAt) rec.signedAt = ev.ts;
     // A grant is kept for sync whatever its seq (it is a trade); of two versions of one
     // event, the one whose body sorts first.
     if (grant > 0 && !(kept && Buffer.compare(kept.body, ev.raw.body) <= 0)) rec.grants.set(ev.id, ev.raw);
@@ -315,6 +329,7 @@ export class OrderLedger {
   }
 
   private relist(rec: OrderRecord): void {
+    if (rec.dormant || rec.disputed) return;
     const amount = rec.amount - rec.filled;
     this.book.add({ id: rec.id, owner: rec.owner, side: rec.side, price: rec.price, amount, ts: rec.ts });
     rec.closedAt = null;
@@ -378,10 +393,59 @@ export class OrderLedger {
   }
 
 
+  /** Keeps `mine` and the per-owner open sets in step with the order's state, and its owner under the cap. */
   private track(rec: OrderRecord): void {
-    if (rec.owner !== this.me) return;
-    if (rec.status === 'open' && rec.filled < rec.amount && !rec.disputed) this.mine.set(rec.id, rec);
-    else this.mine.delete(rec.id);
+    const open = rec.status === 'open' && rec.filled < rec.amount && !rec.disputed && !rec.dormant;
+    if (rec.owner === this.me) {
+      if (open) this.mine.set(rec.id, rec);
+      else this.mine.delete(rec.id);
+    }
+    let set = this.openBy.get(rec.owner);
+    if (open) {
+      if (!set) this.openBy.set(rec.owner, (set = new Set()));
+      set.add(rec.id);
+      if (set.size > this.maxOpenPerOwner) {
+        // Over the cap: every node keeps the smallest ids, whatever order it saw them in.
+        let largest = '';
+        for (const id of set) if (id > largest) largest = id;
+        const evicted = this.records.get(largest);
+        if (evicted) this.setDormant(evicted, true);
+      }
+    } else if (set) {
+      set.delete(rec.id);
+      if (set.size === 0) this.openBy.delete(rec.owner);
+    }
+  }
+
+  /** Open orders of `owner` in the book. */
+  openCountOf(owner: string): number {
+    return this.openBy.get(owner)?.size ?? 0;
+  }
+
+  /** Would a new order `id` of `owner` be over its cap (the cap keeps the smallest ids)? */
+  overCap(owner: string, id: string): boolean {
+    const set = this.openBy.get(owner);
+    if (!set || set.size < this.maxOpenPerOwner) return false;
+    for (const x of set) if (x > id) return false;
+    return true;
+  }
+
+  /**
+   * Makes an order dormant (out of the book, not synced: its owner has not vouched for
+   * it lately, or it is over its owner's cap) or current again. Returns whether it changed.
+   */
+  setDormant(rec: OrderRecord, dormant: boolean): boolean {
+    if (rec.dormant === dormant) return false;
+    rec.dormant = dormant;
+    if (dormant) {
+      if (this.book.has(rec.id)) this.book.cancel(rec.id);
+      if (rec.closedAt === null) rec.closedAt = this.now();
+    } else if (rec.status === 'open' && rec.filled < rec.amount && !rec.disputed) {
+      rec.closedAt = null;
+      this.relist(rec);
+    }
+    this.track(rec);
+    return true;
   }
 
   /** Every order still in memory, open ones and closed ones within retention. */
@@ -392,6 +456,8 @@ export class OrderLedger {
   /** The signed events that rebuild this ledger elsewhere: each add, then its history. */
   *signedHistory(): Generator<SignedBytes> {
     for (const rec of this.records.values()) {
+      // A dormant order is not passed on: its owner does not vouch for it now.
+      if (rec.dormant) continue;
       yield rec.add;
       yield* rec.conflicts;
       yield* rec.grants.values();
@@ -421,7 +487,7 @@ export class OrderLedger {
 
   /** sha256 over the open orders, sorted by id: equal on two nodes exactly when their books are. */
   digest(): string {
-    const open = [...this.records.values()].filter((r) => r.status === 'open' && r.filled < r.amount && !r.disputed);
+    const open = [...this.records.values()].filter((r) => r.status === 'open' && r.filled < r.amount && !r.disputed && !r.dormant);
     open.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const h = createHash('sha256');
     for (const r of open) h.update(`${r.id}|${r.owner}|${r.side}|${r.price}|${r.amount}|${r.filled}|${r.ts}\n`);
@@ -442,6 +508,7 @@ export class OrderLedger {
       ts: rec.ts,
       seq: rec.seq,
       ...(rec.disputed ? { disputed: rec.disputed } : {}),
+      ...(rec.dormant ? { dormant: true as const } : {}),
     };
   }
 }

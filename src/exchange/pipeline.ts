@@ -27,6 +27,10 @@ export class OwnEventRefused extends Error {
   }
 }
 
+/** Refused: older than the gossip window and not about an order its owner vouches for now. */
+export const EVENT_TOO_OLD = 'EVENT_TOO_OLD';
+const UPDATE_KINDS: ReadonlySet<string> = new Set([KIND.confirm, KIND.fill, KIND.cancel]);
+
 /** Store keys of proofs (two events each): after every event id in key order, so replayed last. */
 export const PROOF_KEY_PREFIX = '~proof~';
 
@@ -67,8 +71,19 @@ export class EventPipeline implements NetApp {
 
   // ---- NetApp ------------------------------------------------------------------------
 
-  receive(ev: GossipEvent, from: PeerView, via: Via, _fresh: boolean): string | null {
+  receive(ev: GossipEvent, from: PeerView, via: Via, fresh: boolean): string | null {
+    // Sync obeys the gossip window too (currency.ts): an older event is taken only if it
+    // is about an order its owner vouches for now — never an old, closed or unvouched one.
+    if (!fresh && !this.vouchedNow(ev)) return EVENT_TOO_OLD;
     return this.take(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
+  }
+
+  /** Is `ev` (an add, or an owner update) about an order its origin's latest refresh vouches for? */
+  private vouchedNow(ev: SignedEvent): boolean {
+    const order = ev.kind === KIND.add ? ev.id : UPDATE_KINDS.has(ev.kind) && typeof ev.data.order === 'string' ? ev.data.order : null;
+    if (order === null) return false;
+    const known = this.st.ledger.get(order);
+    return this.st.vouchedNow(ev.origin, order, known?.ts ?? ev.ts);
   }
 
   /**

@@ -4,6 +4,7 @@
  * accepts in flight hold back (reservations). The "free amount" rules live here, once.
  */
 import type { Clock } from '../clock/clock';
+import { isCurrent, MAX_OPEN_ORDERS, Vouches } from './currency';
 import { Disputes } from './disputes';
 import { Liveness } from './liveness';
 import { OrderLedger, type Contradiction, type OrderRecord } from './order-ledger';
@@ -20,6 +21,8 @@ export function freeOf(order: { amount: number; filled: number }, held: number):
 export interface StateTuning {
   staleAfterMs: number;
   retainMs: number;
+  /** Open orders kept per owner (default MAX_OPEN_ORDERS). */
+  maxOpenOrders?: number;
 }
 
 export class ExchangeState {
@@ -27,6 +30,8 @@ export class ExchangeState {
   readonly liveness: Liveness;
   readonly reservations = new Reservations();
   readonly disputes = new Disputes();
+  /** Each owner's latest refresh: which of its orders it vouches for now. */
+  readonly vouches = new Vouches();
   /** Told of each contradiction the ledger finds between two owner updates (wired by the exchange). */
   onContradiction: (rec: OrderRecord, pair: Contradiction) => void = () => {};
 
@@ -36,8 +41,13 @@ export class ExchangeState {
     readonly clock: Clock,
     tuning: StateTuning,
   ) {
-    this.ledger = new OrderLedger(me, () => clock.now(), tuning.retainMs, clock.randomBytes(4).readInt32LE(0), (rec, pair) =>
-      this.onContradiction(rec, pair),
+    this.ledger = new OrderLedger(
+      me,
+      () => clock.now(),
+      tuning.retainMs,
+      clock.randomBytes(4).readInt32LE(0),
+      (rec, pair) => this.onContradiction(rec, pair),
+      tuning.maxOpenOrders ?? MAX_OPEN_ORDERS,
     );
     this.liveness = new Liveness(tuning.staleAfterMs);
   }
@@ -56,6 +66,18 @@ export class ExchangeState {
    */
   freeOfMine(rec: OrderRecord): number {
     return freeOf(rec, this.reservations.takingFor(rec.id));
+  }
+
+  /** Has the order's owner signed something about it lately (its add, an update, a refresh listing it)? */
+  isCurrent(rec: OrderRecord): boolean {
+    const vouched = this.vouches.vouchedAt(rec.owner, rec.id) ?? 0;
+    return isCurrent(rec.ts, Math.max(rec.signedAt, vouched), this.clock.now());
+  }
+
+  /** Does `owner`'s latest refresh vouch for order `orderId` now? */
+  vouchedNow(owner: string, orderId: string, ts: number): boolean {
+    const at = this.vouches.vouchedAt(owner, orderId);
+    return at !== null && isCurrent(ts, at, this.clock.now());
   }
 
   /** Left out of matching: stale, or proven to equivocate. */

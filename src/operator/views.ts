@@ -36,6 +36,7 @@ export function orderReply(o: OrderView) {
     seq: o.seq,
     ...(o.disputed === undefined ? {} : { disputed: o.disputed }),
     ...(o.equivocator ? { equivocator: true } : {}),
+    ...(o.dormant ? { dormant: true } : {}),
   };
 }
 

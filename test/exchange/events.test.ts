@@ -66,6 +66,6 @@ test('the largest confirm an owner can ever publish fits its declared bound (it 
 
 test('every kind has a finite byte bound far below the frame limit', () => {
   for (const [kind, d] of Object.entries(DECLARATIONS)) {
-    expect([kind, Number.isFinite(d.maxBytes) && d.maxBytes < 4096]).toEqual([kind, true]);
+    expect([kind, Number.isFinite(d.maxBytes) && d.maxBytes < 8192]).toEqual([kind, true]);
   }
 });

@@ -1,5 +1,6 @@
 /** `order.add`: a new resting order. Its id is the event id; its owner the event's origin. */
 import { BookError } from '../../book/errors';
+import { MAX_ORDER_AGE_MS } from '../currency';
 import { KIND, parseAdd, type AddData } from '../events';
 import type { ExchangeState } from '../state';
 import type { Arrival, Effects, KindHandler, SignedEvent } from './types';
@@ -26,10 +27,21 @@ export function learnOrder(ev: SignedEvent, data: AddData, st: ExchangeState, fx
   return true;
 }
 
+/** Its owner already has its cap of open orders, all older than this one. */
+export const TOO_MANY_ORDERS = 'TOO_MANY_ORDERS';
+/** Placed more than MAX_ORDER_AGE_MS ago: not current anywhere. */
+export const ORDER_TOO_OLD = 'ORDER_TOO_OLD';
+
 export const add: KindHandler<AddData> = {
   kind: KIND.add,
   parse: parseAdd,
-  // Shape and bounds are the declaration's (events.ts); nothing else to check.
-  check: (_ev, data) => data,
+  // Shape and bounds are the declaration's (events.ts). With state: its owner's cap of
+  // open orders (the smallest ids are kept), and no order older than a month is current.
+  check(ev, data, st) {
+    if (st === null) return data;
+    if (st.clock.now() - ev.ts > MAX_ORDER_AGE_MS) return ORDER_TOO_OLD;
+    if (!st.ledger.get(ev.id) && st.ledger.overCap(ev.origin, ev.id)) return TOO_MANY_ORDERS;
+    return data;
+  },
   apply: (ev, data, st, fx, arrival) => learnOrder(ev, data, st, fx, arrival),
 };

@@ -48,6 +48,8 @@ export interface Effects {
   answered(data: ConfirmData, trade: TradeView | null): void;
   /** An order we were taking from closed without answering us: our take may be over. */
   closedUnder(rec: OrderRecord): void;
+  /** An owner's newest refresh vouches for these orders of its own now. */
+  vouched(owner: string, orders: ReadonlySet<string>): void;
   /** An owner's liveness changed (stale or back). */
   livenessChanged(node: string, stale: boolean): void;
   /** An event was refused by the book (absurd sizes). */
