@@ -58,6 +58,8 @@ export interface NetStats {
   connecting: number;
   /** Inbound handshakes in progress (their own pool, apart from the inbound peers). */
   handshaking: number;
+  /** Addresses the address manager holds (bounded by its tables). */
+  addresses: number;
   /** Inbound peers closed to make room for a newcomer (inbound full). */
   evicted: number;
   /** Newcomers refused: inbound full and every inbound peer protected. */
@@ -289,6 +291,7 @@ export class NetNode extends EventEmitter<NetEvents> {
       internalErrors,
       connecting: this.manager.connecting,
       handshaking: this.manager.slots.handshaking,
+      addresses: this.manager.book.size,
       ...this.manager.slots.counts,
       outboundReplaced: this.manager.planner.counts.replaced,
       feelers: this.manager.planner.counts.feelers,
