@@ -257,7 +257,7 @@ export class NetNode extends EventEmitter<NetEvents> {
 
   /** Peers whose score is below the penalty line, or banned: node id, score, ban end (ms) or null. */
   penalised(): Penalised[] {
-    return this.manager.scores.penalised(this.clock.now());
+    return this.manager.police.scores.penalised(this.clock.now());
   }
 
   stats(): NetStats {
@@ -293,11 +293,11 @@ export class NetNode extends EventEmitter<NetEvents> {
       handshaking: this.manager.slots.handshaking,
       addresses: this.manager.book.size,
       ...this.manager.slots.counts,
-      outboundReplaced: this.manager.planner.counts.replaced,
-      feelers: this.manager.planner.counts.feelers,
-      addrRelayDropped: this.manager.addrRelayDropped,
-      droppedByScore: this.manager.scores.dropped,
-      reported: { ...this.manager.scores.reported },
+      outboundReplaced: this.manager.outbound.planner.counts.replaced,
+      feelers: this.manager.outbound.planner.counts.feelers,
+      addrRelayDropped: this.manager.police.addrRelayDropped,
+      droppedByScore: this.manager.police.scores.dropped,
+      reported: { ...this.manager.police.scores.reported },
     };
   }
 
