@@ -156,3 +156,21 @@ test('report(): a ban ends on time and the peer links again; the next drop bans 
   await dropOnce();
   expect(log.of('peer.banned').map((f) => f.bannedMs)).toEqual([BAN, 2 * BAN]);
 });
+
+test('feelers: with outbound full, an address a peer told of is test-dialled and closed, without taking an outbound slot', async () => {
+  const honest = await start({ host: '127.0.0.3', targetOutbound: 0 });
+  const listener = await start({ host: '127.0.1.1', targetOutbound: 0 });
+  const victim = await start({ netGroup: perHostGroup, targetOutbound: 1, feelerIntervalMs: 50, peers: [{ host: '127.0.0.3', port: honest.port }] });
+  await waitUntil([victim], ['peer'], () => linked(victim, honest.nodeId));
+  const raw = await rawFrom(ATTACKER, victim.port);
+  raws.push(raw);
+  await raw.handshake(Identity.generate());
+  const seen: string[] = [];
+  listener.on('peer', (p) => seen.push(`open ${p.nodeId}`));
+  listener.on('peer-closed', (p) => seen.push(`closed ${p.nodeId}`));
+  raw.send({ t: 'peers', peers: [{ id: Buffer.from(listener.nodeId, 'hex'), host: '127.0.1.1', port: listener.port }] });
+  await waitUntil([listener], ['peer', 'peer-closed'], () => seen.length === 2);
+  expect(seen).toEqual([`open ${victim.nodeId}`, `closed ${victim.nodeId}`]);
+  expect(victim.stats().feelers).toBeGreaterThanOrEqual(1);
+  expect(outbound(victim).map((p) => p.nodeId)).toEqual([honest.nodeId]);
+});
