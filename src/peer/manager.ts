@@ -225,7 +225,10 @@ export class PeerManager extends EventEmitter {
     this.emit('peer', conn);
     conn.emit('registered');
     conn.send(peersMessage(this.open.values(), this.book, id));
-    if (conn.direction === 'outbound') this.outbound.opened(conn, meta);
+    if (conn.direction !== 'outbound') return;
+    this.outbound.opened(conn, meta);
+    // Only outbound handshakes change what is saved (verified addresses, anchors): an
+    // inbound newcomer, however many an attacker sends, writes nothing to disk.
     this.savePeers();
   }
 
