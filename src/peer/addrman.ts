@@ -66,7 +66,7 @@ export interface AddrManConfig {
   backoff: BackoffConfig;
   random: () => number;
   netgroup?: NetGroupFn;
-  /** Keys the bucket hashes; 32 bytes from random() when absent. Pass crypto.randomBytes(32). */
+  /** Keys the bucket hashes; 32 bytes from random() when absent. The manager passes 32 bytes of the clock's random source. */
   secret?: Uint8Array;
   unverifiedDialRate?: RateSpec;
 }
