@@ -139,6 +139,14 @@ export class PeerScores {
     return this.entries.size;
   }
 
+  /** Every remembered peer whose decayed score at `now` is below `threshold`. */
+  *below(threshold: number, now: number): IterableIterator<{ key: string; score: number }> {
+    for (const [key, e] of this.entries.entries()) {
+      const score = decay(e.score, now - e.at, this.policy.halfLifeMs);
+      if (score < threshold) yield { key, score };
+    }
+  }
+
   private entry(key: string, now: number): Entry {
     let e = this.entries.get(key);
     if (e === undefined) {

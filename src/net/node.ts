@@ -7,6 +7,7 @@ import { GossipRouter, type GossipApp, type Via } from '../gossip/router';
 import { SeenSet } from '../gossip/seen-set';
 import { Identity } from '../identity/identity';
 import type { PeerConnection } from '../peer/connection';
+import type { Outcome, Penalised, ScoreVerdict } from '../peer/link-scores';
 import { PeerManager } from '../peer/manager';
 import type { LinkServices } from '../peer/protocol';
 import { ErrorCode, ProtocolError } from '../wire/errors';
@@ -17,6 +18,8 @@ import { PeerView, viewOf } from './peer-view';
 
 export type { NetOptions } from './options';
 export type { PeerView } from './peer-view';
+export type { Outcome, Penalised, ScoreVerdict } from '../peer/link-scores';
+export { perHostGroup, defaultNetGroup, type NetGroupFn } from '../peer/netgroup';
 export type { GossipEvent, RawEvent } from '../gossip/event';
 export type { Via } from '../gossip/router';
 export { openSigned } from '../gossip/event';
@@ -58,6 +61,26 @@ export interface NetStats {
   internalErrors: number;
   /** Dials and handshakes in flight. */
   connecting: number;
+  /** Inbound handshakes in progress (their own pool, apart from the inbound peers). */
+  handshaking: number;
+  /** Addresses the address manager holds (bounded by its tables). */
+  addresses: number;
+  /** Inbound peers closed to make room for a newcomer (inbound full). */
+  evicted: number;
+  /** Newcomers refused: inbound full and every inbound peer protected. */
+  refusedFull: number;
+  /** Pending handshakes closed for a newcomer (pool full), or refused for their address's share. */
+  handshakePoolFull: number;
+  /** Outbound links closed for a link to a network group we had none in. */
+  outboundReplaced: number;
+  /** Feeler dials (test dials of unverified addresses, outbound full). */
+  feelers: number;
+  /** `peers` entries not read: over a link's message or address rate. */
+  addrRelayDropped: number;
+  /** Links dropped (and banned) for their score. */
+  droppedByScore: number;
+  /** Outcomes reported per link (report()), by kind: the throttled/dropped events per reason. */
+  reported: Record<Outcome, number>;
 }
 
 /** Thrown by sign() for an event too large for one frame. */
@@ -248,6 +271,22 @@ export class NetNode extends EventEmitter<NetEvents> {
     return this.manager.peers().map((c) => this.view(c));
   }
 
+  /**
+   * What the exchange or the router observed of an event from `peerId`: 'useful' (the
+   * first copy of a valid new event; also protects the link from eviction), 'duplicate',
+   * 'over-budget', 'invalid' (good signature, fails checks), 'peers-flood'. A link whose
+   * score sinks below the threshold is closed (SHUNNED) and banned, with one
+   * `peer.banned` log line; `peer.throttled` is logged once when it becomes penalised.
+   */
+  report(peerId: string, outcome: Outcome): ScoreVerdict {
+    return this.manager.report(peerId, outcome);
+  }
+
+  /** Peers whose score is below the penalty line, or banned: node id, score, ban end (ms) or null. */
+  penalised(): Penalised[] {
+    return this.manager.police.scores.penalised(this.clock.now());
+  }
+
   stats(): NetStats {
     let framesIn = this.manager.retired.framesIn;
     let framesOut = this.manager.retired.framesOut;
@@ -279,6 +318,14 @@ export class NetNode extends EventEmitter<NetEvents> {
       seen: this.router.seen.size,
       internalErrors,
       connecting: this.manager.connecting,
+      handshaking: this.manager.slots.handshaking,
+      addresses: this.manager.book.size,
+      ...this.manager.slots.counts,
+      outboundReplaced: this.manager.outbound.planner.counts.replaced,
+      feelers: this.manager.outbound.planner.counts.feelers,
+      addrRelayDropped: this.manager.police.addrRelayDropped,
+      droppedByScore: this.manager.police.scores.dropped,
+      reported: { ...this.manager.police.scores.reported },
     };
   }
 

@@ -8,8 +8,10 @@
  *   (AddrTables), so neither a flood of addresses nor one group's listeners can take
  *   over either table;
  * - select(): anchors first, then addresses in network groups we have no outbound link
- *   to, verified ones before unverified ones; dials to unverified addresses are rate
- *   limited, so bogus addresses cannot make us dial closed ports at will;
+ *   to, verified ones before unverified ones; dials to unverified addresses peers told
+ *   us of are rate limited, so bogus addresses cannot make us dial closed ports at will;
+ * - diverse(): a verified address in a group we have no outbound link to, for replacing
+ *   a link of a crowded group once outbound is full;
  * - anchors: the outbound peers we had when we saved, dialled first after a restart;
  * - feeler(): an occasional test dial of a "new" address, moving it to tried if it works.
  *
@@ -57,13 +59,14 @@ export const NEW_MAX_FAILURES = 3;
 export const FEELER_INTERVAL_MS = 120_000;
 /** Core's GetChance: each failure makes an address 0.66 times as likely to be picked, down to 8 failures. */
 const FAILURE_CHANCE = 0.66;
-const LOCAL_SOURCE = 'local';
+/** Source of addresses the operator gave (config, `connect`): trusted, kept outside the buckets. */
+export const LOCAL_SOURCE = 'local';
 
 export interface AddrManConfig {
   backoff: BackoffConfig;
   random: () => number;
   netgroup?: NetGroupFn;
-  /** Keys the bucket hashes; 32 bytes from random() when absent. Pass crypto.randomBytes(32). */
+  /** Keys the bucket hashes; 32 bytes from random() when absent. The manager passes 32 bytes of the clock's random source. */
   secret?: Uint8Array;
   unverifiedDialRate?: RateSpec;
 }
@@ -165,31 +168,51 @@ export class AddrMan {
 
   /**
    * The next address to dial, or null: a pending anchor; else, in network groups not in
-   * `connectedGroups` first, a verified address, then an unverified one while the
-   * unverified dial rate allows (which this call spends); then the same in connected
-   * groups. Within a tier, random, less likely the more it failed.
+   * `connectedGroups` first, a verified address, then an unverified one (one a peer told
+   * us of only while the unverified dial rate allows, which this call spends); then the
+   * same in connected groups. Within a tier, random, less likely the more it failed.
    */
   select(now: number, skip: (p: KnownPeer) => boolean, connectedGroups: ReadonlySet<string> = new Set()): KnownPeer | null {
     for (const k of this.pendingAnchors) {
       const p = this.peers.get(k);
       if (p && this.dialable(p, now, skip)) return p;
     }
-    const ready = this.all().filter((p) => this.dialable(p, now, skip));
     const fresh = (p: KnownPeer) => !connectedGroups.has(p.group);
     const canUnverified = this.unverifiedDials.available(now) >= 1;
+    const ready = this.all().filter((p) => this.dialable(p, now, skip) && (p.verified || canUnverified || !this.rateLimited(p)));
     const tiers = [
       ready.filter((p) => p.verified && fresh(p)),
-      canUnverified ? ready.filter((p) => !p.verified && fresh(p)) : [],
+      ready.filter((p) => !p.verified && fresh(p)),
       ready.filter((p) => p.verified && !fresh(p)),
-      canUnverified ? ready.filter((p) => !p.verified && !fresh(p)) : [],
+      ready.filter((p) => !p.verified && !fresh(p)),
     ];
     for (const tier of tiers) {
       if (tier.length === 0) continue;
       const p = this.pick(tier);
-      if (!p.verified) this.unverifiedDials.take(1, now);
+      if (this.rateLimited(p)) this.unverifiedDials.take(1, now);
       return p;
     }
     return null;
+  }
+
+  /**
+   * A verified address in a network group not in `connectedGroups`, dialable now, or
+   * null: what may replace an outbound link of a crowded group when outbound is full.
+   * Spends nothing (verified dials are not rate limited).
+   */
+  diverse(now: number, skip: (p: KnownPeer) => boolean, connectedGroups: ReadonlySet<string>): KnownPeer | null {
+    const tier = this.all().filter((p) => p.verified && !connectedGroups.has(p.group) && this.dialable(p, now, skip));
+    return tier.length === 0 ? null : this.pick(tier);
+  }
+
+  /** When diverse() may next find something (the earliest backoff of such an address), or null. */
+  nextDiverseAt(skip: (p: KnownPeer) => boolean, connectedGroups: ReadonlySet<string>): number | null {
+    let t: number | null = null;
+    for (const p of this.peers.values()) {
+      if (!p.verified || p.self || connectedGroups.has(p.group) || skip(p)) continue;
+      if (t === null || p.nextAttemptAt < t) t = p.nextAttemptAt;
+    }
+    return t;
   }
 
   /** An unverified address to test-dial (and close once the handshake is done), or null; spends the unverified dial rate. */
@@ -216,7 +239,7 @@ export class AddrMan {
     const rateAt = this.unverifiedDials.readyAt(1, now);
     for (const p of this.peers.values()) {
       if (p.self || skip(p)) continue;
-      const at = p.verified ? p.nextAttemptAt : Math.max(p.nextAttemptAt, rateAt);
+      const at = this.rateLimited(p) ? Math.max(p.nextAttemptAt, rateAt) : p.nextAttemptAt;
       if (t === null || at < t) t = at;
     }
     return t;
@@ -268,6 +291,14 @@ export class AddrMan {
       const k = key(host, port);
       if (anchor === true && this.peers.get(k)?.table === 'tried' && this.pendingAnchors.length < ANCHOR_COUNT) this.pendingAnchors.push(k);
     }
+  }
+
+  /**
+   * Dials to it spend the unverified dial rate: addresses peers told us of and no
+   * handshake has confirmed. The operator's own (config, `connect`) are trusted.
+   */
+  private rateLimited(p: KnownPeer): boolean {
+    return !p.verified && p.source !== LOCAL_SOURCE;
   }
 
   private dialable(p: KnownPeer, now: number, skip: (p: KnownPeer) => boolean): boolean {

@@ -82,6 +82,11 @@ export class PeerConnection extends EventEmitter {
   bytesIn = 0;
   /** Handler failures that were our bug, not the peer's (INTERNAL_ERROR closes). */
   internalErrors = 0;
+  /**
+   * Fastest round trip of one of our pings (ms), Infinity before the first pong. Inbound
+   * eviction protects the fastest: low latency cannot be faked from far away.
+   */
+  minPingMs = Infinity;
   readonly released: Promise<void>;
 
   private readonly decoder: FrameDecoder;
@@ -100,8 +105,8 @@ export class PeerConnection extends EventEmitter {
   private idleTicks = 0;
   private pingSeq = 0;
   private pingsUnanswered = 0;
-  /** Ping numbers sent and not answered yet (bounded: the peer is dropped first). */
-  private readonly pingsOut = new Set<number>();
+  /** Ping numbers sent and not answered yet, with when they left (bounded: the peer is dropped first). */
+  private readonly pingsOut = new Map<number, number>();
   private readonly pongWaiters = new Map<number, () => void>();
 
   constructor(
@@ -168,7 +173,7 @@ export class PeerConnection extends EventEmitter {
   roundTrip(): Promise<void> {
     if (this.state !== 'open') return Promise.resolve();
     const n = ++this.pingSeq;
-    this.pingsOut.add(n);
+    this.pingsOut.set(n, this.clock.now());
     return new Promise((resolve) => {
       this.pongWaiters.set(n, resolve);
       if (!this.sendNow({ t: 'ping', n })) {
@@ -259,7 +264,10 @@ export class PeerConnection extends EventEmitter {
    * n would otherwise hold every roundTrip() forever).
    */
   onPong(msg: PongMsg): void {
-    if (!this.pingsOut.delete(msg.n)) return;
+    const sentAt = this.pingsOut.get(msg.n);
+    if (sentAt === undefined) return;
+    this.pingsOut.delete(msg.n);
+    this.minPingMs = Math.min(this.minPingMs, Math.max(0, this.clock.now() - sentAt));
     this.pingsUnanswered = 0;
     const waiter = this.pongWaiters.get(msg.n);
     if (waiter) {
@@ -364,7 +372,7 @@ export class PeerConnection extends EventEmitter {
       this.fail(new ProtocolError(ErrorCode.IDLE_TIMEOUT, `no pong for ${this.opts.idleTimeoutMs} ms`));
       return;
     }
-    this.pingsOut.add(++this.pingSeq);
+    this.pingsOut.set(++this.pingSeq, this.clock.now());
     this.sendNow({ t: 'ping', n: this.pingSeq });
   }
 
