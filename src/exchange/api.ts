@@ -138,6 +138,21 @@ export interface StatusView {
   late: { unknown: number; landed: number; lapsed: number };
   /** What this node has proof of: equivocating origins, disputed orders and accepts. */
   disputes?: { equivocators: number; orders: number; accepts: number };
+  /** Fair service (docs/POLICY.md): what was refused or throttled, and who is penalised. */
+  limits?: LimitsView;
+}
+
+export interface LimitsView {
+  /** Events refused since start, per reason (over a budget, a check, too old...). */
+  refused: Record<string, number>;
+  /** Accepts of our orders left unanswered: one taker asked one order too often. */
+  acceptsIgnored: number;
+  /** Owners left out of matching for now: they let our accepts run out. */
+  ownersCooling: number;
+  /** Peer-layer counters: links evicted, refused when full, dropped by score, addresses not read... */
+  peers: Record<string, number>;
+  /** Peers whose score is low now, and bans (until: ms since epoch, or null if only penalised). */
+  penalised: Array<{ peer: string; score: number; until: number | null }>;
 }
 
 /** Errors the API raises carry a stable `code`; the operator layer reports it as is. */

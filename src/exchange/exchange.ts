@@ -30,6 +30,7 @@ import {
   type StatusView,
   type TradeView,
 } from './api';
+import { Admission } from './admission';
 import { Cooldown } from './cooldown';
 import { MAX_OPEN_ORDERS, REFRESH_MS } from './currency';
 import { Crossings } from './crossings';
@@ -117,6 +118,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
   private readonly crossings: Crossings;
   private readonly placement: Placement;
   private readonly cooldown = new Cooldown();
+  private readonly admission: Admission;
   private readonly timers: TimerHandle[] = [];
   /** Per peer whose book sync is under way: orders it taught us so far. */
   private readonly syncing = new Map<string, number>();
@@ -134,6 +136,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     super();
     this.nodeId = net.nodeId;
     this.st = new ExchangeState(this.nodeId, clock, tuning);
+    this.admission = new Admission(clock, (peer, outcome) => void net.report(peer, outcome), log);
     this.pipeline = new EventPipeline(this.st, net, store, clock);
     const publish = (kind: string, data: Record<string, unknown>): GossipEvent => this.pipeline.publish(kind, data);
     this.desk = new OwnerDesk({ st: this.st, publish, log });
@@ -170,7 +173,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       syncSource: () => this.syncSource(),
       proof: (a, b) => this.proven(a.raw, b.raw, false),
       proofs: () => this.st.disputes.proofs(),
-    });
+    }, this.admission);
     net.setApp(this.pipeline);
   }
 
@@ -573,6 +576,20 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
       eventsOut: s.eventsOut,
       late: { ...this.takes.counts },
       disputes: this.st.disputes.counts,
+      limits: {
+        refused: Object.fromEntries(this.admission.refused),
+        acceptsIgnored: this.desk.ignored,
+        ownersCooling: this.cooldown.active(this.clock.now()).length,
+        peers: {
+          evicted: s.evicted,
+          refusedFull: s.refusedFull,
+          handshakePoolFull: s.handshakePoolFull,
+          droppedByScore: s.droppedByScore,
+          addrRelayDropped: s.addrRelayDropped,
+          internalErrors: s.internalErrors,
+        },
+        penalised: this.net.penalised(),
+      },
     };
   }
 

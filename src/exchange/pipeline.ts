@@ -15,6 +15,7 @@ import { openSigned, type GossipEvent, type NetApp, type NetNode, type PeerView,
 import type { EventStore } from '../store/event-store';
 import { EventShapeError, KIND } from './events';
 import { INVALID, KINDS, type Arrival, type Effects, type SignedEvent } from './kinds';
+import type { Admission } from './admission';
 import type { ExchangeState } from './state';
 
 /** A check of our own event failed: a bug of ours, never sent. */
@@ -55,6 +56,7 @@ export interface PipelineHooks {
 export class EventPipeline implements NetApp {
   private fx: Effects | null = null;
   private hooks: PipelineHooks | null = null;
+  private admission: Admission | null = null;
 
   constructor(
     private readonly st: ExchangeState,
@@ -63,19 +65,32 @@ export class EventPipeline implements NetApp {
     private readonly clock: Clock,
   ) {}
 
-  /** Wires what applying sets off, and the network hooks (construct, wire, then start). */
-  wire(fx: Effects, hooks: PipelineHooks): void {
+  /** Wires what applying sets off, the network hooks and the budgets (construct, wire, then start). */
+  wire(fx: Effects, hooks: PipelineHooks, admission: Admission): void {
     this.fx = fx;
     this.hooks = hooks;
+    this.admission = admission;
   }
 
   // ---- NetApp ------------------------------------------------------------------------
 
   receive(ev: GossipEvent, from: PeerView, via: Via, fresh: boolean): string | null {
+    const link = via === 'gossip' ? from.nodeId : null;
+    const adm = this.admission!;
     // Sync obeys the gossip window too (currency.ts): an older event is taken only if it
     // is about an order its owner vouches for now — never an old, closed or unvouched one.
-    if (!fresh && !this.vouchedNow(ev)) return EVENT_TOO_OLD;
-    return this.take(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
+    if (!fresh && !this.vouchedNow(ev)) {
+      adm.checked(EVENT_TOO_OLD, null);
+      return EVENT_TOO_OLD;
+    }
+    // New events pay their origin's budget (and, live, the link's); history does not.
+    if (fresh) {
+      const over = adm.charge(ev.origin, ev.kind, link);
+      if (over !== null) return over;
+    }
+    const refusal = this.take(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
+    if (refusal !== null) adm.checked(refusal, link);
+    return refusal;
   }
 
   /** Is `ev` (an add, or an owner update) about an order its origin's latest refresh vouches for? */
@@ -106,6 +121,7 @@ export class EventPipeline implements NetApp {
   }
 
   peerClosed(p: PeerView, code: string): void {
+    this.admission!.linkClosed(p.nodeId);
     this.hooks!.peerClosed(p, code);
   }
 

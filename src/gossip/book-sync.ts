@@ -12,6 +12,12 @@ import { syncBatches } from './sync-batches';
  * 1 MiB frame (~4,500 events) never blocks the loop for more than a few tens of ms.
  */
 export const SYNC_SLICE = 64;
+/**
+ * Entries one peer's book sync may hold. Every owner keeps at most 100 open orders with
+ * a few events each: 50,000 is a book of hundreds of busy owners, and bounds what one
+ * link can make us check (a peer could otherwise send `done: false` batches forever).
+ */
+export const SYNC_MAX_EVENTS = 50_000;
 
 /** The side of a peer link book sync needs. */
 export interface SyncLink {
@@ -66,6 +72,9 @@ export class BookSync {
     const state = this.received.get(link);
     if (!state || state.done) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'sync after the sync was done');
     const from = link.remoteId as string;
+    if (state.count + msg.events.length > SYNC_MAX_EVENTS) {
+      throw new ProtocolError(ErrorCode.SYNC_TOO_LARGE, `a book sync of more than ${SYNC_MAX_EVENTS} events`);
+    }
     if (msg.events.length <= SYNC_SLICE) {
       const events = msg.events.map((e) => this.open(e, from));
       return this.finish(state, msg, from, events);

@@ -357,7 +357,11 @@ export class NetNode extends EventEmitter<NetEvents> {
       receive: (ev: GossipEvent, from: string, via: Via, fresh: boolean): string | null => {
         const view = this.viewById(from);
         const refusal = this.app ? this.app.receive(ev, view, via, fresh) : null;
-        if (refusal === null) this.safeEmit(fresh ? 'event' : 'sync-event', ev, view);
+        if (refusal === null) {
+          // The first copy of a good event: what a link's score and its eviction protection rest on.
+          if (via === 'gossip') this.report(from, 'useful');
+          this.safeEmit(fresh ? 'event' : 'sync-event', ev, view);
+        }
         return refusal;
       },
       conflict: (ev: GossipEvent, from: string, via: Via): string | null => {

@@ -44,6 +44,8 @@ export const ErrorCode = {
   BAD_SIGNATURE: 'BAD_SIGNATURE',
   /** A signed event body is not of the profile, or not exactly the envelope of §6.1 (id not a UUIDv7 of its ts, ...). */
   BAD_EVENT: 'BAD_EVENT',
+  /** A book sync longer than SYNC_MAX_EVENTS entries (src/gossip/book-sync.ts). */
+  SYNC_TOO_LARGE: 'SYNC_TOO_LARGE',
   /** A `proof` whose two events do not prove a conflict (PROTOCOL.md §4.8): a false accusation. */
   BAD_EVIDENCE: 'BAD_EVIDENCE',
   /** Nothing was received for the idle bound, pings included. */
@@ -122,6 +124,7 @@ const MISBEHAVIOUR = new Set<string>([
   ErrorCode.BAD_SIGNATURE,
   ErrorCode.BAD_EVENT,
   ErrorCode.BAD_EVIDENCE,
+  ErrorCode.SYNC_TOO_LARGE,
 ]);
 
 export function isMisbehaviour(code: string): boolean {

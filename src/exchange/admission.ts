@@ -1,0 +1,114 @@
+/**
+ * Who gets in: every event new to this node, before it is applied or relayed, is
+ * charged to its origin's budget and to the budget of the link it came by (token
+ * buckets per class: new orders, accepts, everything else — src/limits/budgets.ts).
+ * Over budget: not applied, not relayed, counted, and reported against the link (its
+ * score falls; a link that keeps it up is dropped and banned — src/peer). A refusal by
+ * the checks is reported too, but only when no honest relay could have forwarded it
+ * (a malformed or forged-looking event); a refusal that depends on what this node
+ * happens to know (an order not seen yet, a cap reached) costs the link nothing.
+ *
+ * Book sync is history, not a flood of new events: a peer's sync may hold at most
+ * SYNC_MAX_EVENTS entries (src/gossip/book-sync.ts); the fresh ones among them are
+ * charged to their origins.
+ * Docs: docs/POLICY.md, "Event budgets".
+ */
+import type { Clock } from '../clock/clock';
+import { Budgets, DEFAULT_LINK_BUDGETS, DEFAULT_ORIGIN_BUDGETS, type BudgetClass, type BudgetPolicy } from '../limits/budgets';
+import type { Logger } from '../log/logger';
+import type { Outcome } from '../net/node';
+import { KIND } from './events';
+import { INVALID } from './kinds';
+import { BAD_REFRESH } from './kinds/refresh';
+
+/** Refused: over its origin's budget. */
+export const OVER_ORIGIN_BUDGET = 'OVER_ORIGIN_BUDGET';
+/** Refused: over the budget of the link it came by. */
+export const OVER_LINK_BUDGET = 'OVER_LINK_BUDGET';
+
+/**
+ * Refusals no honest relay forwards: they depend on the event alone, and every node
+ * checks them before relaying. Others (unknown order, a cap, a stale heartbeat, an old
+ * event) depend on what a node has seen, so an honest relay may forward them.
+ */
+const FAULTS: ReadonlySet<string> = new Set([
+  INVALID.SHAPE,
+  INVALID.KIND,
+  INVALID.NOT_OWNER,
+  INVALID.BAD_ADD,
+  INVALID.BAD_ACCEPT,
+  INVALID.OVERFILL,
+  INVALID.OVERGRANT,
+  INVALID.STATUS,
+  INVALID.DEADLINE,
+  BAD_REFRESH,
+]);
+
+export function budgetClass(kind: string): BudgetClass {
+  return kind === KIND.add ? 'order' : kind === KIND.accept ? 'accept' : 'other';
+}
+
+export interface AdmissionOptions {
+  origin?: BudgetPolicy;
+  link?: BudgetPolicy;
+}
+
+export class Admission {
+  private readonly origins: Budgets;
+  private readonly links: Budgets;
+  /** Events refused, per reason (status, metrics). */
+  readonly refused = new Map<string, number>();
+  /** Origins throttled lately: one log line per origin per minute, not one per event. */
+  private readonly logged = new Map<string, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly report: (peer: string, outcome: Outcome) => void,
+    private readonly log: Logger,
+    opts: AdmissionOptions = {},
+  ) {
+    this.origins = new Budgets(opts.origin ?? DEFAULT_ORIGIN_BUDGETS);
+    this.links = new Budgets(opts.link ?? DEFAULT_LINK_BUDGETS);
+  }
+
+  /**
+   * Charges a new event to its origin (and, for live gossip, to the link it came by).
+   * Null = within budget; else the refusal code, counted and reported.
+   */
+  charge(origin: string, kind: string, link: string | null): string | null {
+    const now = this.clock.now();
+    const cls = budgetClass(kind);
+    if (link !== null && !this.links.charge(link, cls, now)) return this.over(OVER_LINK_BUDGET, link, link);
+    if (!this.origins.charge(origin, cls, now)) return this.over(OVER_ORIGIN_BUDGET, origin, link);
+    return null;
+  }
+
+  /** The checks refused an event from `link`: counted, and reported when it is the link's fault. */
+  checked(code: string, link: string | null): void {
+    this.count(code);
+    if (link !== null && FAULTS.has(code)) this.report(link, 'invalid');
+  }
+
+  /** Forgets a closed link's budget. */
+  linkClosed(link: string): void {
+    this.links.forget(link);
+  }
+
+  private over(code: string, who: string, link: string | null): string {
+    this.count(code);
+    if (link !== null) this.report(link, 'over-budget');
+    const now = this.clock.now();
+    const last = this.logged.get(who);
+    if (last === undefined || now - last >= 60_000) {
+      this.logged.delete(who);
+      if (this.logged.size >= 1000) this.logged.delete(this.logged.keys().next().value as string);
+      this.logged.set(who, now);
+      this.log.warn('events.throttled', { [code === OVER_LINK_BUDGET ? 'peer' : 'origin']: who, code });
+    }
+    return code;
+  }
+
+  private count(code: string): void {
+    this.refused.set(code, (this.refused.get(code) ?? 0) + 1);
+  }
+}
