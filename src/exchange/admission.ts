@@ -23,6 +23,8 @@ import { BAD_REFRESH } from './kinds/refresh';
 
 /** Refused: over its origin's budget. */
 export const OVER_ORIGIN_BUDGET = 'OVER_ORIGIN_BUDGET';
+/** Not published: over our own origin budget (peers would refuse it). */
+export const OVER_OWN_BUDGET = 'OVER_OWN_BUDGET';
 /** Refused: over the budget of the link it came by. */
 export const OVER_LINK_BUDGET = 'OVER_LINK_BUDGET';
 
@@ -81,6 +83,21 @@ export class Admission {
     if (link !== null && !this.links.charge(link, cls, now)) return this.over(OVER_LINK_BUDGET, link, link);
     if (!this.origins.charge(origin, cls, now)) return this.over(OVER_ORIGIN_BUDGET, origin, link);
     return null;
+  }
+
+  /**
+   * Our own event pays our own origin budget, as every peer will charge it: what we
+   * publish beyond it the network would refuse, so we do not publish it. False = over.
+   */
+  chargeOwn(me: string, kind: string): boolean {
+    const ok = this.origins.charge(me, budgetClass(kind), this.clock.now());
+    if (!ok) this.count(OVER_OWN_BUDGET);
+    return ok;
+  }
+
+  /** Whether our own budget has room for one more event of `kind` (nothing spent). */
+  ownRoom(me: string, kind: string): boolean {
+    return this.origins.available(me, budgetClass(kind), this.clock.now()) >= 1;
   }
 
   /** The checks refused an event from `link`: counted, and reported when it is the link's fault. */

@@ -38,7 +38,7 @@ import { KIND } from './events';
 import type { Arrival, Effects, SignedEvent } from './kinds';
 import type { OrderRecord } from './order-ledger';
 import { OwnerDesk } from './owner-desk';
-import { EventPipeline } from './pipeline';
+import { EventPipeline, OwnBudgetSpent } from './pipeline';
 import { Placement } from './placement';
 import { ExchangeState } from './state';
 import { Takes, type LateFill } from './take';
@@ -455,6 +455,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_SATS) {
       throw new ExchangeError('BAD_AMOUNT', `amount must be an integer number of sats in 1..${MAX_AMOUNT_SATS}`);
     }
+    if (!this.admission.ownRoom(this.nodeId, KIND.add)) {
+      throw new ExchangeError('RATE_LIMITED', 'this node has placed as many orders as every peer takes from one node for now: try again in a moment');
+    }
     if (this.st.ledger.openCountOf(this.nodeId) >= this.tuning.maxOpenOrders) {
       throw new ExchangeError('TOO_MANY_ORDERS', `at most ${this.tuning.maxOpenOrders} open orders per node: cancel one first`);
     }
@@ -477,7 +480,13 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     if (want > free) {
       throw new ExchangeError('AMOUNT_TOO_LARGE', `only ${free} sats of ${orderId} are available (asked ${want})`);
     }
-    const take = this.takes.start(rec.id, want, 'accept');
+    let take;
+    try {
+      take = this.takes.start(rec.id, want, 'accept');
+    } catch (err) {
+      if (!(err instanceof OwnBudgetSpent)) throw err;
+      throw new ExchangeError('RATE_LIMITED', 'this node has sent as many accepts as every peer takes from one node for now: try again in a moment');
+    }
     this.log.info('accept.sent', { order: rec.id, owner: rec.owner, amount: want, accept: take.acceptId });
     const out = await take.result;
     this.log.info('accept.answered', { order: rec.id, accept: out.acceptId, filled: out.filled, reason: out.reason });

@@ -10,6 +10,7 @@ import { KIND, type AcceptData, type AddData, type CancelData, type ConfirmData,
 import type { EventMeta, GoneOrder, OrderRecord } from './order-ledger';
 import { BoundedMap } from '../limits/bounded-map';
 import { decideAccept } from './owner';
+import { OwnBudgetSpent } from './pipeline';
 import type { ExchangeState } from './state';
 
 type Publish = (kind: string, data: Record<string, unknown>) => EventMeta;
@@ -68,8 +69,15 @@ export class OwnerDesk {
       acceptSig: accept.raw.sig,
     };
     if (d.reason !== undefined) conf.reason = d.reason;
+    try {
+      this.d.publish(KIND.confirm, conf as unknown as Record<string, unknown>);
+    } catch (err) {
+      // Over our own budget: no answer (peers would refuse it); the taker's deadline ends it.
+      if (!(err instanceof OwnBudgetSpent)) throw err;
+      this.ignored++;
+      return;
+    }
     this.d.log.info('accept.answered', { order: rec.id, accept: accept.id, taker: accept.origin, requested: data.amount, amount: d.fill, reason: d.reason });
-    this.d.publish(KIND.confirm, conf as unknown as Record<string, unknown>);
   }
 
   /** Our order took `amount` from an older crossing order in trade `acceptId`; returns what it took on. */

@@ -18,6 +18,14 @@ import { INVALID, KINDS, type Arrival, type Effects, type SignedEvent } from './
 import type { Admission } from './admission';
 import type { ExchangeState } from './state';
 
+/** Our own budget for this kind of event is spent for now: peers would refuse it. */
+export class OwnBudgetSpent extends Error {
+  readonly code = 'RATE_LIMITED';
+  constructor(readonly kind: string) {
+    super(`this node has published as many ${kind} events as every peer takes from one node for now`);
+  }
+}
+
 /** A check of our own event failed: a bug of ours, never sent. */
 export class OwnEventRefused extends Error {
   constructor(
@@ -31,6 +39,8 @@ export class OwnEventRefused extends Error {
 /** Refused: older than the gossip window and not about an order its owner vouches for now. */
 export const EVENT_TOO_OLD = 'EVENT_TOO_OLD';
 const UPDATE_KINDS: ReadonlySet<string> = new Set([KIND.confirm, KIND.fill, KIND.cancel]);
+/** Our events that may wait for budget: nothing of our own state hangs on them. */
+const DISCRETIONARY: ReadonlySet<string> = new Set([KIND.add, KIND.accept, KIND.confirm]);
 
 /** Store keys of proofs (two events each): after every event id in key order, so replayed last. */
 export const PROOF_KEY_PREFIX = '~proof~';
@@ -156,6 +166,10 @@ export class EventPipeline implements NetApp {
    * applies it, then sends it.
    */
   publish(kind: string, data: Record<string, unknown>): GossipEvent {
+    // Every peer charges our events to our budget: a new order, an accept or an answer
+    // over it is not sent (peers would refuse it). What keeps our own state right (fills,
+    // cancels, refreshes, heartbeats) is always sent, and pays all the same.
+    if (!this.admission!.chargeOwn(this.st.me, kind) && DISCRETIONARY.has(kind)) throw new OwnBudgetSpent(kind);
     const ev = this.net.sign(kind, data);
     const refusal = this.check(ev);
     if (typeof refusal === 'string') throw new OwnEventRefused(refusal, kind);
