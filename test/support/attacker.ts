@@ -131,6 +131,22 @@ export class Attacker {
     this.send({ t: 'event', body: ev.raw.body, sig: ev.raw.sig, hops });
   }
 
+  /**
+   * Writes up to `count` event frames as fast as the socket drains, making each only when
+   * it is about to go (a flood the victim cuts short costs little to sign). Stops when the
+   * victim refuses the link (its error frame) or closes it; returns how many were written.
+   */
+  async flood(count: number, make: (i: number) => { raw: RawEvent }): Promise<number> {
+    let sent = 0;
+    while (sent < count && !this.ended && !this.stream.destroyed && !this.received.some((m) => m.t === 'error')) {
+      const ev = make(sent);
+      const ok = this.stream.write(encodeFrame({ t: 'event', body: ev.raw.body, sig: ev.raw.sig, hops: 0 }));
+      sent++;
+      if (!ok) await Promise.race([once(this.stream, 'drain'), this.closed]);
+    }
+    return sent;
+  }
+
   /** Sends signed events as one `sync` frame. */
   syncFrame(events: Array<{ raw: RawEvent }>, done: boolean): void {
     this.send({ t: 'sync', events: events.map((e) => e.raw), done });
