@@ -137,9 +137,19 @@ export class OutboundLinks {
     if (info.code === ErrorCode.SELF_CONNECTION) this.book.markSelf(host, port);
     else if (role === 'feeler') return;
     else if (!NO_REDIAL.has(info.code)) this.book.failed(host, port, this.cfg.clock.now());
-    else if (info.code === ErrorCode.DUPLICATE_CONNECTION && info.by === 'remote' && (conn.remoteId === null || this.host.get(conn.remoteId) === undefined)) {
+    else if (info.code === ErrorCode.DUPLICATE_CONNECTION && info.by === 'remote' && !this.holdsOther(conn)) {
       this.book.failed(host, port, this.cfg.clock.now());
     }
+  }
+
+  /**
+   * Do we hold another link to this connection's node? The closing link itself may still
+   * be registered when we are told (the peer refused it after our handshake completed):
+   * it does not count, or a restarted node would redial in a tight loop.
+   */
+  private holdsOther(conn: PeerConnection): boolean {
+    const held = conn.remoteId === null ? undefined : this.host.get(conn.remoteId);
+    return held !== undefined && held !== conn;
   }
 
   /** Our longest-lived outbound links become the anchors the next start dials first. */
