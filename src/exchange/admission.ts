@@ -74,15 +74,26 @@ export class Admission {
   }
 
   /**
-   * Charges a new event to its origin (and, for live gossip, to the link it came by).
-   * Null = within budget; else the refusal code, counted and reported.
+   * Charges a live event new to us to the link it came by — before its signature is
+   * checked, so a flood over the link's budget costs us a decode, not a verify. Over:
+   * dropped (and not remembered as seen: a copy from a link with room is still taken),
+   * and counted fully against the link: an honest node paces what it sends each peer to
+   * this very budget (src/net/relay-shaper.ts), so only a flood goes over it.
    */
-  charge(origin: string, kind: string, link: string | null): string | null {
-    const now = this.clock.now();
-    const cls = budgetClass(kind);
-    if (link !== null && !this.links.charge(link, cls, now)) return this.over(OVER_LINK_BUDGET, link, link);
-    if (!this.origins.charge(origin, cls, now)) return this.over(OVER_ORIGIN_BUDGET, origin, link);
-    return null;
+  chargeLink(link: string, kind: string): string | null {
+    if (this.links.charge(link, budgetClass(kind), this.clock.now())) return null;
+    return this.over(OVER_LINK_BUDGET, link, link, 'over-budget');
+  }
+
+  /**
+   * Charges a verified event new to us to its origin. Over: refused (not remembered as
+   * seen). It counts fully against the link only when the link is the origin itself —
+   * it flooded us with its own events; a relay that let it through its own budget (every
+   * node runs the same ones, a refill apart) is barely charged.
+   */
+  chargeOrigin(origin: string, kind: string, link: string | null): string | null {
+    if (this.origins.charge(origin, budgetClass(kind), this.clock.now())) return null;
+    return this.over(OVER_ORIGIN_BUDGET, origin, link, link === origin ? 'over-budget' : 'excess');
   }
 
   /**
@@ -111,9 +122,9 @@ export class Admission {
     this.links.forget(link);
   }
 
-  private over(code: string, who: string, link: string | null): string {
+  private over(code: string, who: string, link: string | null, outcome: Outcome): string {
     this.count(code);
-    if (link !== null) this.report(link, 'over-budget');
+    if (link !== null) this.report(link, outcome);
     const now = this.clock.now();
     const last = this.logged.get(who);
     if (last === undefined || now - last >= 60_000) {

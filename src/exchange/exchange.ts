@@ -273,7 +273,8 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
   /** Makes dormant the orders whose owners have not vouched for them lately (currency.ts). */
   private sweepCurrency(): void {
     for (const rec of this.st.ledger.all()) {
-      if (rec.dormant || rec.disputed || rec.status !== 'open' || this.st.isCurrent(rec)) continue;
+      // Our own orders are ours to vouch for (we refresh them); peers judge them by that.
+      if (rec.owner === this.nodeId || rec.dormant || rec.disputed || rec.status !== 'open' || this.st.isCurrent(rec)) continue;
       if (this.st.ledger.setDormant(rec, true)) {
         this.log.info('order.dormant', { order: rec.id, owner: rec.owner });
         this.emit('order', this.view(rec));

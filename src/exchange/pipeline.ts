@@ -15,7 +15,7 @@ import { openSigned, type GossipEvent, type NetApp, type NetNode, type PeerView,
 import type { EventStore } from '../store/event-store';
 import { EventShapeError, KIND } from './events';
 import { INVALID, KINDS, type Arrival, type Effects, type SignedEvent } from './kinds';
-import type { Admission } from './admission';
+import { budgetClass, type Admission } from './admission';
 import type { ExchangeState } from './state';
 
 /** Our own budget for this kind of event is spent for now: peers would refuse it. */
@@ -93,9 +93,10 @@ export class EventPipeline implements NetApp {
       adm.checked(EVENT_TOO_OLD, null);
       return EVENT_TOO_OLD;
     }
-    // New events pay their origin's budget (and, live, the link's); history does not.
+    // New events pay their origin's budget (the link's was charged before the signature
+    // check, admitLink); history does not.
     if (fresh) {
-      const over = adm.charge(ev.origin, ev.kind, link);
+      const over = adm.chargeOrigin(ev.origin, ev.kind, link);
       if (over !== null) return over;
     }
     const refusal = this.take(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
@@ -120,6 +121,16 @@ export class EventPipeline implements NetApp {
    */
   conflict(ev: GossipEvent, from: PeerView, via: Via): string | null {
     return this.secondVersion(ev, { via, from, hops: via === 'gossip' ? ev.hops : null });
+  }
+
+  /** The link budget class a kind pays: our relays of it are paced to that budget. */
+  relayClass(kind: string): string {
+    return budgetClass(kind);
+  }
+
+  /** A live event new to us, before its signature is checked: within the link's budget? */
+  admitLink(kind: string, from: PeerView): string | null {
+    return this.admission!.chargeLink(from.nodeId, kind);
   }
 
   syncSource(to: PeerView): Iterable<RawEvent> {

@@ -8,7 +8,7 @@ import { SeenSet } from './seen-set';
 /** `hops` above MAX_HOPS is refused by the frame's schema; nothing is relayed past it. */
 export { MAX_HOPS };
 
-export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid' | 'conflict';
+export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid' | 'conflict' | 'throttled';
 
 /** How an event reached us: live gossip, or a peer's book sync. */
 export type Via = 'gossip' | 'sync';
@@ -30,12 +30,25 @@ export interface GossipApp {
    * once more (every node must learn of both), a code drops it.
    */
   conflict(ev: GossipEvent, from: string, via: Via): string | null;
+  /**
+   * A live event new to us, before its signature is checked (the cheap place to turn a
+   * flood away): null admits it, a code drops it.
+   */
+  admitLink?(ev: GossipEvent, from: string): string | null;
+}
+
+/**
+ * A refusal that means "not now" (a budget: `…_BUDGET`) is not remembered in the
+ * seen-set: another copy, from a link with room or a little later, is still taken.
+ */
+export function isNotNow(code: string): boolean {
+  return code.endsWith('_BUDGET');
 }
 
 export interface RouterHooks {
   clock: Clock;
-  /** Sends one encoded event frame to every peer except those listed; returns frames sent. */
-  broadcast: (frame: Buffer, except: ReadonlySet<string>) => number;
+  /** Sends one encoded event frame (of kind `kind`) to every peer except those listed; returns frames sent. */
+  broadcast: (frame: Buffer, except: ReadonlySet<string>, kind: string) => number;
   /** A verified event the app refused, or one outside the time window. */
   dropped: (ev: GossipEvent, from: string, code: string) => void;
 }
@@ -49,7 +62,7 @@ export const ACCEPT_ALL: GossipApp = { receive: () => null, conflict: () => null
  * the hooks: it never touches a socket.
  */
 export class GossipRouter {
-  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, conflict: 0, relayedFrames: 0, tooManyHops: 0 };
+  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, conflict: 0, throttled: 0, relayedFrames: 0, tooManyHops: 0 };
   private app: GossipApp = ACCEPT_ALL;
 
   constructor(
@@ -65,7 +78,7 @@ export class GossipRouter {
   /** Our own new event (already applied by the app): remembered, so echoes drop, and sent to every peer. */
   publish(ev: GossipEvent): number {
     this.seen.add(ev.id, ev.ts, this.hooks.clock.now(), ev.raw.sig, ev.raw.body);
-    const frames = this.hooks.broadcast(this.frame(ev, 0), new Set());
+    const frames = this.hooks.broadcast(this.frame(ev, 0), new Set(), ev.kind);
     this.counts.relayedFrames += frames;
     return frames;
   }
@@ -80,6 +93,8 @@ export class GossipRouter {
     if (copy === 'other') return this.conflict(ev, from, 'gossip');
     if (this.seen.isStale(ev.ts, now)) return this.drop(ev, from, 'stale', 'EVENT_TOO_OLD');
     if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
+    const turned = this.app.admitLink?.(ev, from) ?? null;
+    if (turned !== null) return this.drop(ev, from, 'throttled', turned);
     if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `event ${ev.id} is not signed by its origin`);
     return this.take(ev, from, 'gossip', now);
   }
@@ -119,7 +134,7 @@ export class GossipRouter {
     if (!this.seen.addVersion(ev.id, ev.raw.body)) return this.count('duplicate');
     const refusal = this.app.conflict(ev, from, via);
     if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
-    if (ev.hops + 1 <= MAX_HOPS) this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
+    if (ev.hops + 1 <= MAX_HOPS) this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]), ev.kind);
     return this.count('conflict');
   }
 
@@ -127,10 +142,13 @@ export class GossipRouter {
     // Only now: a forged copy must not make the real event look already seen.
     this.seen.add(ev.id, ev.ts, now, ev.raw.sig, ev.raw.body);
     const refusal = this.app.receive(ev, from, via, true);
-    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
+    if (refusal !== null) {
+      if (isNotNow(refusal)) this.seen.forget(ev.id);
+      return this.drop(ev, from, isNotNow(refusal) ? 'throttled' : 'invalid', refusal);
+    }
     // Relay nothing past MAX_HOPS: a receiver would refuse it.
     if (ev.hops + 1 <= MAX_HOPS) {
-      this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
+      this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]), ev.kind);
     } else {
       this.counts.tooManyHops++;
     }

@@ -95,6 +95,11 @@ export class SeenSet {
     return true;
   }
 
+  /** Forgets an id taken but then refused for now (a budget): its next copy is considered afresh. */
+  forget(id: string): void {
+    this.entries.delete(id);
+  }
+
   add(id: string, ts: number, now: number, sig: Uint8Array = EMPTY, body: Uint8Array = EMPTY): void {
     this.expire(now);
     if (this.entries.has(id)) return;

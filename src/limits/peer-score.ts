@@ -16,12 +16,15 @@ import { BoundedMap } from './bounded-map';
 /**
  * - useful: the first copy of a valid event we did not have (GossipSub's P2);
  * - duplicate: a copy we already had: normal in flood gossip, neutral;
- * - over-budget: an event over its origin's or the link's budget (Budgets.charge false);
+ * - over-budget: an event of the link's own over its (origin) budget: it flooded us itself;
+ * - excess: an event it relayed over its origin's budget: origin budgets run on each
+ *   node's own clock, so an honest relay may pass one on at a refill edge, or a burst
+ *   it let through arrives here compressed — this barely counts;
  * - invalid: an event that fails the exchange's checks although its signature is good
  *   (honest nodes check before relaying, so they never forward one);
  * - peers-flood: a `peers` message or addresses over the address-relay limit.
  */
-export type Outcome = 'useful' | 'duplicate' | 'over-budget' | 'invalid' | 'peers-flood';
+export type Outcome = 'useful' | 'duplicate' | 'over-budget' | 'excess' | 'invalid' | 'peers-flood';
 
 export interface ScorePolicy {
   weights: Record<Outcome, number>;
@@ -45,6 +48,11 @@ export interface ScorePolicy {
  */
 export const USEFUL_WEIGHT = 1;
 export const OVER_BUDGET_WEIGHT = -1;
+/**
+ * 10,000 relayed events over their origins' budgets within a half-life drop a link: the
+ * few an honest relay passes on at refill edges cost it nothing that matters.
+ */
+export const EXCESS_WEIGHT = -0.01;
 /** Honest nodes never relay an event that fails checks: five in a half-life drop the link. */
 export const INVALID_WEIGHT = -20;
 /** Address spam is cheaper to send than events are to sign: ten over-limit `peers` messages drop the link. */
@@ -69,7 +77,7 @@ export const REPEAT_MEMORY_MS = 24 * 3_600_000;
 export const SCORE_MAX_KEYS = 10_000;
 
 export const DEFAULT_SCORE_POLICY: ScorePolicy = {
-  weights: { useful: USEFUL_WEIGHT, duplicate: 0, 'over-budget': OVER_BUDGET_WEIGHT, invalid: INVALID_WEIGHT, 'peers-flood': PEERS_FLOOD_WEIGHT },
+  weights: { useful: USEFUL_WEIGHT, duplicate: 0, 'over-budget': OVER_BUDGET_WEIGHT, excess: EXCESS_WEIGHT, invalid: INVALID_WEIGHT, 'peers-flood': PEERS_FLOOD_WEIGHT },
   cap: SCORE_CAP,
   halfLifeMs: SCORE_HALF_LIFE_MS,
   dropBelow: DROP_SCORE,

@@ -13,6 +13,8 @@ import type { LinkServices } from '../peer/protocol';
 import { ErrorCode, ProtocolError } from '../wire/errors';
 import { encodeFrame } from '../wire/frame';
 import type { ProofMsg } from '../wire/messages';
+import { DEFAULT_LINK_BUDGETS } from '../limits/budgets';
+import { RelayShaper } from './relay-shaper';
 import { NetConfig, NetOptions, resolveOptions } from './options';
 import { PeerView, viewOf } from './peer-view';
 
@@ -28,6 +30,8 @@ export { ErrorCode, ProtocolError };
 
 /** File in the data directory with the addresses of peers we completed a handshake with. */
 export const PEERS_FILE = 'peers.json';
+/** Refusals of one peer for one reason are logged at most once per this long. */
+const DROP_LOG_MS = 60_000;
 /** Bytes an event frame adds around body and sig (map, keys, bin headers, hops). */
 const EVENT_FRAME_OVERHEAD = 48;
 
@@ -48,6 +52,8 @@ export interface NetStats {
   eventsFuture: number;
   /** Verified but refused by the app. */
   eventsInvalid: number;
+  /** Turned away for now, over a budget (not remembered: another copy may still be taken). */
+  eventsThrottled: number;
   /** Second versions of an id (an origin signed two bodies under one id). */
   eventsConflicting: number;
   syncEventsIn: number;
@@ -61,6 +67,9 @@ export interface NetStats {
   internalErrors: number;
   /** Dials and handshakes in flight. */
   connecting: number;
+  /** Event frames waiting to be paced to a peer's link budget, and those dropped for a full queue. */
+  relayQueued: number;
+  relayDropped: number;
   /** Inbound handshakes in progress (their own pool, apart from the inbound peers). */
   handshaking: number;
   /** Addresses the address manager holds (bounded by its tables). */
@@ -111,6 +120,10 @@ export interface NetApp {
   proof?(a: GossipEvent, b: GossipEvent, from: PeerView): string;
   /** The proofs a new peer gets, before its book sync. */
   proofs?(): Iterable<[RawEvent, RawEvent]>;
+  /** A live event new to us, before its signature is checked: null admits it (see GossipApp.admitLink). */
+  admitLink?(kind: string, from: PeerView): string | null;
+  /** Which link budget class an event kind pays: relays are paced to it (relay-shaper.ts). */
+  relayClass?(kind: string): string;
 }
 
 /** What NetApp.proof answers when a proof taught it something, or nothing. */
@@ -148,6 +161,10 @@ export class NetNode extends EventEmitter<NetEvents> {
   private readonly sync: BookSync;
   private readonly views = new WeakMap<PeerConnection, PeerView>();
   private app: NetApp | null = null;
+  /** Paces relays to each peer's link budget (when the app says which budget a kind pays). */
+  private shaper: RelayShaper | null = null;
+  private classOf: (kind: string) => string = () => '';
+  private readonly dropLog = new Map<string, { at: number; more: number }>();
   private published = 0;
   private started = false;
   private closed: Promise<void> | null = null;
@@ -162,8 +179,8 @@ export class NetNode extends EventEmitter<NetEvents> {
     this.clock = cfg.clock;
     this.router = new GossipRouter(new SeenSet(cfg.seenWindowMs, cfg.seenMax, cfg.maxClockSkewMs), {
       clock: cfg.clock,
-      broadcast: (frame, except) => this.manager.broadcast(frame, except),
-      dropped: (ev, from, code) => this.cfg.log.warn('peer.invalid', { peer: from, code, kind: ev.kind, event: ev.id, ...(ev.synced ? { via: 'sync' } : {}) }),
+      broadcast: (frame, except, kind) => this.relay(frame, except, kind),
+      dropped: (ev, from, code) => this.logDrop(ev, from, code),
     });
     this.router.setApp(this.gossipApp());
     this.sync = new BookSync({
@@ -205,6 +222,11 @@ export class NetNode extends EventEmitter<NetEvents> {
   /** Wires the application (before start). */
   setApp(app: NetApp): void {
     this.app = app;
+    const classOf = app.relayClass;
+    if (classOf) {
+      this.shaper = new RelayShaper(this.clock, DEFAULT_LINK_BUDGETS, (peer, frame) => this.manager.sendTo(peer, frame));
+      this.classOf = (kind) => classOf.call(app, kind);
+    }
     this.sync.setSource((to) => app.syncSource(this.viewById(to)));
   }
 
@@ -308,6 +330,7 @@ export class NetNode extends EventEmitter<NetEvents> {
       eventsStale: r.stale,
       eventsFuture: r.future,
       eventsInvalid: r.invalid,
+      eventsThrottled: r.throttled,
       eventsConflicting: r.conflict,
       syncEventsIn: this.sync.counts.in,
       syncEventsOut: this.sync.counts.out,
@@ -318,6 +341,8 @@ export class NetNode extends EventEmitter<NetEvents> {
       seen: this.router.seen.size,
       internalErrors,
       connecting: this.manager.connecting,
+      relayQueued: this.shaper?.queued ?? 0,
+      relayDropped: this.shaper?.dropped ?? 0,
       handshaking: this.manager.slots.handshaking,
       addresses: this.manager.book.size,
       ...this.manager.slots.counts,
@@ -339,6 +364,8 @@ export class NetNode extends EventEmitter<NetEvents> {
    * we sent it before this call (see PeerConnection.roundTrip).
    */
   async roundTrip(): Promise<void> {
+    // Frames still paced here come before the ping, or the pong would prove nothing.
+    await this.shaper?.drained();
     await Promise.all(this.manager.liveConnections().map((c) => c.roundTrip()));
   }
 
@@ -347,8 +374,36 @@ export class NetNode extends EventEmitter<NetEvents> {
    * timer. `abrupt` drops links without a word, as a crash would.
    */
   close(opts: { abrupt?: boolean } = {}): Promise<void> {
+    this.shaper?.close();
     this.closed ??= this.manager.close(opts.abrupt === true).then(() => this.cfg.log.info('net.closed', { nodeId: this.nodeId }));
     return this.closed;
+  }
+
+  /**
+   * One log line per peer and reason per minute, with how many were dropped since: a
+   * flood must not become a flood of log lines.
+   */
+  private logDrop(ev: GossipEvent, from: string, code: string): void {
+    const key = `${from}|${code}`;
+    const now = this.clock.now();
+    const seen = this.dropLog.get(key);
+    if (seen && now - seen.at < DROP_LOG_MS) {
+      seen.more++;
+      return;
+    }
+    this.dropLog.delete(key);
+    if (this.dropLog.size >= 1000) this.dropLog.delete(this.dropLog.keys().next().value as string);
+    this.dropLog.set(key, { at: now, more: 0 });
+    this.cfg.log.warn('peer.invalid', { peer: from, code, kind: ev.kind, event: ev.id, ...(ev.synced ? { via: 'sync' } : {}), ...(seen?.more ? { alsoDropped: seen.more } : {}) });
+  }
+
+  /** Sends an event frame on: paced per link when the app names budget classes, at once otherwise. */
+  private relay(frame: Buffer, except: ReadonlySet<string>, kind: string): number {
+    if (!this.shaper) return this.manager.broadcast(frame, except);
+    const cls = this.classOf(kind);
+    let n = 0;
+    for (const peer of this.manager.peerIds()) if (!except.has(peer) && this.shaper.offer(peer, cls, frame)) n++;
+    return n;
   }
 
   /** The router's app: the NetApp (or accept-all), plus the observer events. */
@@ -364,6 +419,7 @@ export class NetNode extends EventEmitter<NetEvents> {
         }
         return refusal;
       },
+      admitLink: (ev: GossipEvent, from: string): string | null => this.app?.admitLink?.(ev.kind, this.viewById(from)) ?? null,
       conflict: (ev: GossipEvent, from: string, via: Via): string | null => {
         const view = this.viewById(from);
         const refusal = this.app ? this.app.conflict(ev, view, via) : null;
@@ -398,6 +454,7 @@ export class NetNode extends EventEmitter<NetEvents> {
 
   private peerClosed(conn: PeerConnection, code: string): void {
     const view = this.view(conn);
+    this.shaper?.forget(view.nodeId);
     this.app?.peerClosed?.(view, code);
     this.safeEmit('peer-closed', view, code);
   }

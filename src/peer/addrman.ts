@@ -143,9 +143,17 @@ export class AddrMan {
       p = { host, port, id, verified: true, failures: 0, nextAttemptAt: 0, lastSeen: now, self: this.selfAddrs.has(k), group, source: group, table: 'new', slot: -1 };
       this.peers.set(k, p);
     }
-    Object.assign(p, { id, verified: true, failures: 0, nextAttemptAt: 0, lastSeen: now });
+    // Failures are not forgiven yet: a handshake the peer then refuses (a duplicate of a
+    // link it still holds) must keep backing off. settled() forgives them.
+    Object.assign(p, { id, verified: true, nextAttemptAt: 0, lastSeen: now });
     this.pendingAnchors = this.pendingAnchors.filter((a) => a !== k);
     if (p.table !== 'tried') this.moveToTried(p);
+  }
+
+  /** A link to this address stayed up a while: its failures are forgiven (the next backoff starts small). */
+  settled(host: string, port: number): void {
+    const p = this.peers.get(key(host, port));
+    if (p) p.failures = 0;
   }
 
   /** A dial failed or a link to this address dropped: back off before the next try. */

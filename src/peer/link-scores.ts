@@ -11,7 +11,7 @@ import { DEFAULT_SCORE_POLICY, PeerScores, SCORE_MAX_KEYS, type Outcome, type Sc
 
 export type { Outcome } from '../limits/peer-score';
 
-export const OUTCOMES: readonly Outcome[] = ['useful', 'duplicate', 'over-budget', 'invalid', 'peers-flood'];
+export const OUTCOMES: readonly Outcome[] = ['useful', 'duplicate', 'over-budget', 'excess', 'invalid', 'peers-flood'];
 
 /**
  * Below this a peer counts as penalised: one invalid event (-20), one `peers` flood
@@ -38,7 +38,7 @@ export interface Penalised {
 
 export class LinkScores {
   /** Outcomes reported, by kind: what status and metrics show as throttled per reason. */
-  readonly reported: Record<Outcome, number> = { useful: 0, duplicate: 0, 'over-budget': 0, invalid: 0, 'peers-flood': 0 };
+  readonly reported: Record<Outcome, number> = { useful: 0, duplicate: 0, 'over-budget': 0, excess: 0, invalid: 0, 'peers-flood': 0 };
   /** Links dropped for their score. */
   dropped = 0;
   private readonly scores: PeerScores;

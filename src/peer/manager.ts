@@ -111,6 +111,16 @@ export class PeerManager extends EventEmitter {
     return [...this.live];
   }
 
+  /** Sends one pre-encoded frame to the open peer `nodeId`; false if none or it cannot take it. */
+  sendTo(nodeId: string, frame: Buffer): boolean {
+    return this.open.get(nodeId)?.sendFrame(frame) ?? false;
+  }
+
+  /** Open peers' node ids. */
+  peerIds(): string[] {
+    return [...this.open.values()].map((c) => c.remoteId as string);
+  }
+
   /** Sends one pre-encoded frame to every open peer not in `except`; returns how many got it. */
   broadcast(frame: Buffer, except: ReadonlySet<string>): number {
     let sent = 0;

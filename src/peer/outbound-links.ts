@@ -134,6 +134,9 @@ export class OutboundLinks {
    */
   closed(conn: PeerConnection, info: CloseInfo, role: LinkMeta['role'] | undefined): void {
     const { host, port } = conn.opts;
+    // A link that lived a whole ping interval worked: its address starts over.
+    const now = this.cfg.clock.now();
+    if (conn.connectedAt > 0 && now - conn.connectedAt >= this.cfg.pingIntervalMs) this.book.settled(host, port);
     if (info.code === ErrorCode.SELF_CONNECTION) this.book.markSelf(host, port);
     else if (role === 'feeler') return;
     else if (!NO_REDIAL.has(info.code)) this.book.failed(host, port, this.cfg.clock.now());

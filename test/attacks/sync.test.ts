@@ -144,7 +144,33 @@ test('a 1 MiB sync frame (~4,500 entries) is handled in slices: another link is 
   await honestTrade(c.nodes, c.nodes[1], c.nodes[2], settle, 6_000_000, { ignoreOwners: mine });
 });
 
-it.todo('a sync of 4,500 fresh orders from 90 fresh keys does not get the victim dropped and banned by its honest neighbours');
+test('a sync of 4,500 fresh orders from 90 fresh keys: the victim takes them and paces them on, and its neighbours hold nothing against it', async () => {
+  // Fresh events in a sync are new gossip: taken (each key within its burst) and relayed
+  // on. V must not pass more to a neighbour than the neighbour's link budget takes.
+  const owners = Array.from({ length: 90 }, () => Identity.generate());
+  const events = owners.flatMap((who) =>
+    Array.from({ length: 50 }, (_, i) => signEvent(who, KIND.add, { side: 'sell', price: 5_000_000 + i, amount: 1_000 }, Date.now())),
+  );
+  const [, b, x] = c.nodes;
+  const mine = new Set(owners.map((o) => o.nodeId));
+  let atB = 0;
+  const burst = new Promise<void>((resolve) =>
+    b.on('order', (o) => {
+      if (mine.has(o.owner) && ++atB === 500) resolve();
+    }),
+  );
+  const a = await attacker({ syncDone: false });
+  a.syncFrame(events, true);
+  await a.roundTrip();
+  expect(V.book().asks.filter((o) => mine.has(o.owner))).toHaveLength(events.length);
+  await burst; // the first of them reached B (the rest follow at the pace B's link budget allows)
+  for (const n of [b, x]) {
+    expect(n.status().limits?.refused.OVER_LINK_BUDGET).toBeUndefined();
+    expect(n.status().limits?.penalised.map((p) => p.peer)).not.toContain(V.nodeId);
+    expect(n.peers().map((p) => p.nodeId)).toContain(V.nodeId);
+  }
+  expect(V.network.stats().relayQueued).toBeGreaterThan(0); // the rest waits its turn, not refused
+});
 
 test(`a sync of more than SYNC_MAX_EVENTS (${SYNC_MAX_EVENTS}) entries → SYNC_TOO_LARGE`, async () => {
   const a = await attacker({ syncDone: false });
