@@ -1,0 +1,52 @@
+/**
+ * The relay shaper sends each peer at most what that peer's link budget takes (a little
+ * under it), queues the rest per link and class, and drains it as the budget refills.
+ */
+import { ManualClock } from '../../src/clock/manual-clock';
+import { TokenBucket } from '../../src/limits/token-bucket';
+import { MAX_QUEUED_BYTES, RelayShaper, shaped } from '../../src/net/relay-shaper';
+
+const RATE = { tokens: 10, perMs: 1000, burst: 100 };
+
+test('a burst beyond the link budget is queued and drained at its rate; the receiver\'s bucket never refuses any of it', async () => {
+  const clock = new ManualClock({ start: 0 });
+  const receiver = new TokenBucket(RATE); // what the peer charges this link
+  let refused = 0;
+  let got = 0;
+  const shaper = new RelayShaper(clock, { order: RATE }, (_peer, _frame) => {
+    if (receiver.take(1, clock.now())) got++;
+    else refused++;
+    return true;
+  });
+  for (let i = 0; i < 500; i++) shaper.offer('p', 'order', Buffer.alloc(10));
+  expect(got).toBe(shaped(RATE).burst); // 90: its share of the burst at once
+  expect(shaper.queued).toBe(500 - 90);
+  const drained = shaper.drained();
+  await clock.advance(60_000);
+  await drained;
+  expect(got).toBe(500);
+  expect(refused).toBe(0);
+  expect(shaper.queued).toBe(0);
+});
+
+test('classes are paced apart: a queue of orders does not hold back an accept', () => {
+  const clock = new ManualClock({ start: 0 });
+  const sent: string[] = [];
+  const shaper = new RelayShaper(clock, { order: RATE, accept: RATE }, (_p, f) => void sent.push(f.toString()) || true);
+  for (let i = 0; i < 200; i++) shaper.offer('p', 'order', Buffer.from('o'));
+  shaper.offer('p', 'accept', Buffer.from('a'));
+  expect(sent.filter((x) => x === 'a')).toHaveLength(1);
+  shaper.close();
+  expect(clock.pending).toBe(0);
+});
+
+test('a link\'s queue is bounded in bytes: past it frames are dropped and counted; a closed link\'s queue is released', () => {
+  const clock = new ManualClock({ start: 0 });
+  const shaper = new RelayShaper(clock, { order: { tokens: 1, perMs: 1000, burst: 1 } }, () => true);
+  const big = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 6; i++) shaper.offer('p', 'order', big);
+  expect(shaper.dropped).toBe(6 - 1 - Math.floor(MAX_QUEUED_BYTES / big.length));
+  shaper.forget('p');
+  expect(shaper.queued).toBe(0);
+  expect(clock.pending).toBe(0);
+});
