@@ -32,7 +32,10 @@ test('a burst beyond the link budget is queued and drained at its rate; the rece
 test('classes are paced apart: a queue of orders does not hold back an accept', () => {
   const clock = new ManualClock({ start: 0 });
   const sent: string[] = [];
-  const shaper = new RelayShaper(clock, { order: RATE, accept: RATE }, (_p, f) => void sent.push(f.toString()) || true);
+  const shaper = new RelayShaper(clock, { order: RATE, accept: RATE }, (_p, f) => {
+    sent.push(f.toString());
+    return true;
+  });
   for (let i = 0; i < 200; i++) shaper.offer('p', 'order', Buffer.from('o'));
   shaper.offer('p', 'accept', Buffer.from('a'));
   expect(sent.filter((x) => x === 'a')).toHaveLength(1);
