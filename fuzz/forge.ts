@@ -154,7 +154,7 @@ export function forge(tpl: EventTemplate, ctx: ForgeContext, mutate: number): Fo
       const target = ctx.targetOrders.length > 0 && r < 2 ? pick(rng, ctx.targetOrders) : null;
       const mine = memory.adds.length > 0 && r === 2 ? pick(rng, memory.adds) : null;
       if (target) data = { ...data, order: target.id, amount: Math.max(1, Math.min(Number(data.amount) || 1, target.amount)) };
-      else if (mine) data = { ...data, order: mine.id };
+      else if (mine) data = { ...data, order: mine.id, amount: Math.max(1, Math.min(Number(data.amount) || 1, mine.amount)) };
       const wait = typeof data.deadline === 'number' ? data.deadline - tpl.ts : 5000;
       data.deadline = Math.max(0, ts + Math.max(0, Math.min(60_000, wait)));
       break;
@@ -177,8 +177,12 @@ export function forge(tpl: EventTemplate, ctx: ForgeContext, mutate: number): Fo
       const a = embedded(add, signer, 'add');
       data = { ...data, order: add.id, add: a.body, addSig: a.sig };
       if (prior) {
-        data.filled = Math.min(Number(data.filled) || 0, add.amount);
-        if (data.status !== 'cancelled') data.status = data.filled === add.amount ? 'filled' : 'open';
+        // Keep the update consistent with the earlier order it now names: at least 1
+        // filled, never more than its amount, a grant or fill within what is filled.
+        const filled = Math.min(Math.max(Number(data.filled) || 0, 1), add.amount);
+        data.filled = filled;
+        if (typeof data.amount === 'number') data.amount = Math.max(tpl.kind === 'order.fill' ? 1 : 0, Math.min(data.amount, filled));
+        if (data.status !== 'cancelled') data.status = filled === add.amount ? 'filled' : 'open';
         data.seq = 1 + rng.int(4);
       }
       if (tpl.kind === 'order.confirm') {
