@@ -54,6 +54,8 @@ export interface CampaignReport {
   handshakes: number;
   /** What the node did with the events it was sent (sums of its NetStats over the batches). */
   node: { eventsIn: number; eventsInvalid: number; eventsStale: number; eventsFuture: number; eventsDuplicate: number; syncEventsIn: number; published: number; internalErrors: number };
+  /** Most orders a node's book held at the end of a batch: what one attacker left behind. */
+  bookMax: number;
   /** Warn lines of the nodes, by name (peer.misbehaved, peer.invalid, order.refused...). */
   warnings: Record<string, number>;
   healthChecks: number;
@@ -108,6 +110,7 @@ export class Campaign {
       handshakes: 0,
       node: { eventsIn: 0, eventsInvalid: 0, eventsStale: 0, eventsFuture: 0, eventsDuplicate: 0, syncEventsIn: 0, published: 0, internalErrors: 0 },
       warnings: {},
+      bookMax: 0,
       healthChecks: 0,
       findings: [],
       findingKinds: {},
@@ -191,6 +194,8 @@ export class Campaign {
       if (!health.ok) this.find(to - 1, 'UNHEALTHY', health.detail, []);
     } finally {
       link?.destroy();
+      const o = target.exchange.status().orders;
+      this.report.bookMax = Math.max(this.report.bookMax, o.bids + o.asks);
       this.tally(target.exchange.network.stats(), target.log.warnCounts);
       await target.close();
     }

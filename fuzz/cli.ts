@@ -76,6 +76,7 @@ export function summary(r: CampaignReport): string {
     `outcomes by close code: ${JSON.stringify(r.outcomes)}`,
     `node: ${JSON.stringify(r.node)}`,
     `node warnings: ${JSON.stringify(r.warnings)}`,
+    `largest book left by a batch: ${r.bookMax} orders`,
     `heap: ${r.heap.beforeMb} MB before, ${r.heap.afterMb} MB after, ${r.heap.peakMb} MB peak`,
     `process: ${r.crashes} uncaught exceptions / unhandled rejections / exits`,
   ];
