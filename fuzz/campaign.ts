@@ -59,6 +59,8 @@ export interface CampaignReport {
   /** Warn lines of the nodes, by name (peer.misbehaved, peer.invalid, order.refused...). */
   warnings: Record<string, number>;
   healthChecks: number;
+  /** Stopped by stop() (e.g. Ctrl-C) before running every case asked for. */
+  stoppedEarly: boolean;
   /** The first findings in full (at most MAX_FINDINGS). */
   findings: Finding[];
   /** Every finding, grouped by what it says (ids and numbers blanked): how often, and the first case. */
@@ -96,6 +98,7 @@ export class Campaign {
   private readonly linkKeys: Identity[] = [];
   private linkKeysUsed = 0;
   private start = 0;
+  private stopping = false;
   private crashesReported = 0;
 
   constructor(readonly opts: CampaignOptions) {
@@ -112,11 +115,18 @@ export class Campaign {
       warnings: {},
       bookMax: 0,
       healthChecks: 0,
+      stoppedEarly: false,
       findings: [],
       findingKinds: {},
       crashes: 0,
       heap: { beforeMb: 0, afterMb: 0, peakMb: 0 },
     };
+  }
+
+  /** Ends the run after the current case; the batch's health check and the report still happen. */
+  stop(): void {
+    this.stopping = true;
+    this.report.stoppedEarly = true;
   }
 
   async run(): Promise<CampaignReport> {
@@ -136,7 +146,7 @@ export class Campaign {
         this.report.elapsedMs = Date.now() - this.start;
         this.report.heap.peakMb = Math.max(this.report.heap.peakMb, mb(process.memoryUsage().heapUsed));
         this.opts.progress?.(this.report);
-        if (this.opts.stopOnFinding && this.report.findings.length > 0) break;
+        if (this.stopping || (this.opts.stopOnFinding && this.report.findings.length > 0)) break;
       }
       this.report.heap.afterMb = mb(heapNow());
       this.report.elapsedMs = Date.now() - this.start;
@@ -185,7 +195,7 @@ export class Campaign {
         if (outcome === 'INTERNAL_ERROR') this.find(i, 'INTERNAL_ERROR', 'the node closed the link with INTERNAL_ERROR', c.what);
         for (const line of target.log.bugs.slice(bugsBefore)) this.find(i, 'BUG_LOG', `${line.event} ${JSON.stringify(line.fields)}`, c.what);
         this.crashFindings(i, c.what);
-        if (this.opts.stopOnFinding && this.report.findings.length > 0) break;
+        if (this.stopping || (this.opts.stopOnFinding && this.report.findings.length > 0)) break;
       }
       link?.destroy();
       link = null;

@@ -72,7 +72,7 @@ function line(r: CampaignReport): string {
 export function summary(r: CampaignReport): string {
   const rate = r.elapsedMs > 0 ? Math.round((r.casesRun * 1000) / r.elapsedMs) : 0;
   const out = [
-    `fuzz: seed ${r.seed}, mode ${r.mode}: ${r.casesRun} cases in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate} cases/s), ${r.handshakes} handshakes, ${r.healthChecks} health checks`,
+    `fuzz: seed ${r.seed}, mode ${r.mode}: ${r.casesRun} cases${r.stoppedEarly ? ' (stopped early)' : ''} in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate} cases/s), ${r.handshakes} handshakes, ${r.healthChecks} health checks`,
     `outcomes by close code: ${JSON.stringify(r.outcomes)}`,
     `node: ${JSON.stringify(r.node)}`,
     `node warnings: ${JSON.stringify(r.warnings)}`,
@@ -99,7 +99,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   process.stdout.write(`fuzz: seed ${args.seed} (replay: npm run fuzz -- --seed ${args.seed} --cases ${args.cases}${args.mode === 'tcp' ? ' --tcp' : ''})\n`);
   const campaign = new Campaign({ ...args, progress: args.json ? undefined : (r) => process.stdout.write(`${line(r)}\n`) });
-  const report = await campaign.run();
+  // Ctrl-C (or a TERM) ends a long run cleanly: the current batch's node is checked and
+  // closed, and the report covers the cases run so far.
+  const stop = (): void => {
+    process.stdout.write('fuzz: stopping after the current case\n');
+    campaign.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const report = await campaign.run().finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report)}\n`);
   return report.findings.length === 0 && report.crashes === 0 ? 0 : 1;
 }
