@@ -20,7 +20,10 @@ import { captureCorpus, type Corpus } from './corpus';
 import { keyring, newMemory } from './forge';
 import { CrashGuard } from './guard';
 import { AttackLink } from './link';
-import { type Mode, startTarget, type Target, WedgedError } from './target';
+import { MemoryTarget } from './memory-target';
+import { type CampaignReport, type Finding, signature } from './report';
+import { type Mode, type Target, WedgedError } from './target';
+import { TcpTarget } from './tcp-target';
 
 export interface CampaignOptions {
   seed: string;
@@ -34,39 +37,6 @@ export interface CampaignOptions {
   stopOnFinding?: boolean;
   /** Run only this case (after generating the ones before it, so its inputs are the same). */
   only?: number;
-}
-
-export interface Finding {
-  case: number;
-  kind: 'INTERNAL_ERROR' | 'BUG_LOG' | 'WEDGED' | 'CRASH' | 'UNHEALTHY' | 'HARNESS';
-  detail: string;
-  what: string[];
-}
-
-export interface CampaignReport {
-  seed: string;
-  mode: Mode;
-  casesRun: number;
-  elapsedMs: number;
-  /** Outcome of each case: OPEN (the link survived), the code of the node's error frame, or CLOSED (no error frame). */
-  outcomes: Record<string, number>;
-  /** Links opened with a completed handshake. */
-  handshakes: number;
-  /** What the node did with the events it was sent (sums of its NetStats over the batches). */
-  node: { eventsIn: number; eventsInvalid: number; eventsStale: number; eventsFuture: number; eventsDuplicate: number; syncEventsIn: number; published: number; internalErrors: number };
-  /** Most orders a node's book held at the end of a batch: what one attacker left behind. */
-  bookMax: number;
-  /** Warn lines of the nodes, by name (peer.misbehaved, peer.invalid, order.refused...). */
-  warnings: Record<string, number>;
-  healthChecks: number;
-  /** Stopped by stop() (e.g. Ctrl-C) before running every case asked for. */
-  stoppedEarly: boolean;
-  /** The first findings in full (at most MAX_FINDINGS). */
-  findings: Finding[];
-  /** Every finding, grouped by what it says (ids and numbers blanked): how often, and the first case. */
-  findingKinds: Record<string, { count: number; firstCase: number }>;
-  crashes: number;
-  heap: { beforeMb: number; afterMb: number; peakMb: number };
 }
 
 /** Cases per node by default: a node's book stays small enough that new links are cheap. */
@@ -159,7 +129,8 @@ export class Campaign {
   }
 
   private async runBatch(from: number, to: number, b: number): Promise<void> {
-    const target = await startTarget(this.opts.mode, `${this.opts.seed}:${b}`);
+    const seed = `${this.opts.seed}:${b}`;
+    const target: Target = this.opts.mode === 'memory' ? await MemoryTarget.start(seed) : await TcpTarget.start(seed);
     let link: AttackLink | null = null;
     try {
       this.linkKeysUsed = 0;
@@ -300,19 +271,4 @@ export class Campaign {
     n.internalErrors += s.internalErrors;
     for (const [k, v] of warns) this.report.warnings[k] = (this.report.warnings[k] ?? 0) + v;
   }
-}
-
-/** A finding's text without what changes from case to case (node ids, addresses, numbers). */
-export function signature(detail: string): string {
-  return detail
-    .replace(/"(peer|addr)":"[^"]*",?/g, '')
-    .replace(/[0-9a-f]{16,}/g, '…')
-    .replace(/\d+/g, 'N')
-    .slice(0, 200);
-}
-
-/** Reproduces a case: the command, and what it was. */
-export function replayCommand(f: Finding, r: Pick<CampaignReport, 'seed' | 'mode'>): string {
-  const mode = r.mode === 'tcp' ? ' --tcp' : '';
-  return f.case < 0 ? `npm run fuzz -- --seed ${r.seed}${mode}` : `npm run fuzz -- --seed ${r.seed} --only ${f.case}${mode}  (whole prefix: --cases ${f.case + 1})`;
 }

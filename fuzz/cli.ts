@@ -7,7 +7,8 @@
  * the command that replays each finding. See docs/FUZZING.md.
  */
 import { randomBytes } from 'node:crypto';
-import { Campaign, type CampaignOptions, type CampaignReport, DEFAULT_BATCH, replayCommand } from './campaign';
+import { Campaign, type CampaignOptions, DEFAULT_BATCH } from './campaign';
+import { type CampaignReport, replayCommand } from './report';
 
 export interface CliArgs extends CampaignOptions {
   /** Print a JSON report at the end instead of text. */

@@ -19,7 +19,8 @@ import { forge, keyring, newMemory } from '../../fuzz/forge';
 import { CrashGuard } from '../../fuzz/guard';
 import { AttackLink } from '../../fuzz/link';
 import { MUTATORS } from '../../fuzz/mutate';
-import { loopbackOnly, startTarget } from '../../fuzz/target';
+import { MemoryTarget } from '../../fuzz/memory-target';
+import { loopbackOnly } from '../../fuzz/target';
 import * as adv from '../support/adversary-msgpack';
 
 const LIMIT = 1024 * 1024;
@@ -129,7 +130,7 @@ describe('cases', () => {
 });
 
 test('forged events of every kind, not mutated, are taken by a live node', async () => {
-  const target = await startTarget('memory', 'forge-test');
+  const target = await MemoryTarget.start('forge-test');
   try {
     const memory = newMemory();
     const keys = keyring('forge-test');

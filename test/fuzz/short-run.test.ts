@@ -5,7 +5,8 @@
  * `npm run fuzz -- --seed <seed>`). docs/FUZZING.md says what it mutates.
  */
 import { randomBytes } from 'node:crypto';
-import { Campaign, type CampaignReport, replayCommand } from '../../fuzz/campaign';
+import { Campaign } from '../../fuzz/campaign';
+import { type CampaignReport, replayCommand } from '../../fuzz/report';
 
 const SEED = process.env.FUZZ_SEED ?? randomBytes(4).toString('hex');
 const CASES = Number(process.env.FUZZ_CASES ?? 1000);
