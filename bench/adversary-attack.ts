@@ -12,6 +12,8 @@ import { AttackPeer } from './adversary-peer';
 export const MAX_FRAMES_PER_ATTACK = 2_000_000;
 /** ... and after this many links. */
 export const MAX_LINKS_PER_ATTACK = 100_000;
+/** Frames written between two looks at what the victim sent (a 16 KiB socket buffer's worth). */
+const YIELD_EVERY = 64;
 
 export interface AttackContext {
   /** The victim's listening port on 127.0.0.1, and its node id. */
@@ -59,6 +61,9 @@ export async function floodOverLinks(ctx: AttackContext, frame: () => Buffer, co
     while (peer.open && !ctx.stopped() && counts.frames < MAX_FRAMES_PER_ATTACK) {
       counts.frames++;
       if (!peer.write(frame())) await Promise.race([peer.drained(), ctx.stopping]);
+      // Loopback's kernel buffers take megabytes before write() says wait: read now and
+      // then anyway, or the victim's goodbye is lost in the reset that follows it.
+      else if (counts.frames % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
     peer.close();
     await peer.closed;
