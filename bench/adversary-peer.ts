@@ -23,7 +23,7 @@ export class AttackPeer {
   readonly closed: Promise<void>;
   /** Error code the victim closed us with, if it sent one. */
   refusal: string | null = null;
-  /** Bytes written, and frames whose write the socket has accepted. */
+  /** Bytes handed to the socket. */
   bytesOut = 0;
   private readonly decoder = new FrameDecoder(READ_FRAME_LIMIT);
   private wanted: { match: (m: Message) => boolean; resolve: (m: Message) => void } | null = null;

@@ -24,7 +24,6 @@ const TRAILING_MS = 200;
 /** A run that has not finished by then is reported as failed, not waited for. */
 const RUN_TIMEOUT_MS = 60_000;
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 interface Ident {
   nodeId: string;
   publicKey: Uint8Array;
