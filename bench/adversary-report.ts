@@ -53,11 +53,16 @@ export function row(r: AttackResult): Row {
   };
 }
 
-/** Each figure's median over runs (ratios are taken within a run first, then the median). */
+/**
+ * Each figure's median over runs (ratios are taken within a run first, then the median).
+ * A figure most runs do not have (bytes per refused event with nothing refused) has none.
+ */
 export function medianRow(rows: Row[]): Row {
   const out = { attack: rows[0].attack } as Row;
   for (const k of Object.keys(rows[0]) as Array<keyof Row>) {
-    if (k !== 'attack') (out[k] as number) = median(rows.map((r) => r[k] as number));
+    if (k === 'attack') continue;
+    const xs = rows.map((r) => r[k] as number);
+    (out[k] as number) = xs.filter((x) => !Number.isNaN(x)).length * 2 > xs.length ? median(xs) : NaN;
   }
   return out;
 }
