@@ -9,6 +9,7 @@ import type { Side } from './api';
 import { KIND, type AcceptData, type AddData, type CancelData, type ConfirmData, type FillData, type OwnerUpdateData } from './events';
 import type { EventMeta, GoneOrder, OrderRecord } from './order-ledger';
 import { BoundedMap } from '../limits/bounded-map';
+import { TokenBucket } from '../limits/token-bucket';
 import { decideAccept } from './owner';
 import { OwnBudgetSpent } from './pipeline';
 import type { ExchangeState } from './state';
@@ -26,6 +27,13 @@ export const MAX_ANSWERS_PER_TAKER = 5;
 export const ANSWER_WINDOW_MS = 60_000;
 /** (taker, order) pairs remembered: bounded against fresh keys. */
 const MAX_PAIRS = 10_000;
+/**
+ * Answers an owner publishes, all orders and takers together: each is a signed event
+ * committed to disk (a few ms under load) and sent to every node. Ten a second is far
+ * above what an honest order book sees; fresh keys cost nothing, so without this bound
+ * a crowd of them could keep an owner busy committing answers (bench:adversary).
+ */
+export const ANSWER_RATE = { tokens: 10, perMs: 1000, burst: 50 };
 
 export interface OwnerDeskDeps {
   st: ExchangeState;
@@ -37,6 +45,7 @@ export class OwnerDesk {
   /** Accepts left unanswered because their taker asked too often. */
   ignored = 0;
   private readonly answers = new BoundedMap<string, { since: number; count: number }>(MAX_PAIRS);
+  private readonly answerBudget = new TokenBucket(ANSWER_RATE);
 
   constructor(private readonly d: OwnerDeskDeps) {}
 
@@ -55,7 +64,7 @@ export class OwnerDesk {
   answer(rec: OrderRecord, accept: EventMeta, data: AcceptData): void {
     if (rec.answered.has(accept.id) || rec.status !== 'open') return;
     const st = this.d.st;
-    if (!this.mayAnswer(accept.origin, rec.id, st.clock.now())) {
+    if (!this.mayAnswer(accept.origin, rec.id, st.clock.now()) || !this.answerBudget.take(1, st.clock.now())) {
       this.ignored++;
       return;
     }

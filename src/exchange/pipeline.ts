@@ -39,6 +39,8 @@ export class OwnEventRefused extends Error {
 /** Refused: older than the gossip window and not about an order its owner vouches for now. */
 export const EVENT_TOO_OLD = 'EVENT_TOO_OLD';
 const UPDATE_KINDS: ReadonlySet<string> = new Set([KIND.confirm, KIND.fill, KIND.cancel]);
+/** Our events committed synchronously before they are sent: the owner's decisions. */
+const DURABLE: ReadonlySet<string> = new Set([KIND.add, KIND.confirm, KIND.fill, KIND.cancel]);
 /** Our events that may wait for budget: nothing of our own state hangs on them. */
 const DISCRETIONARY: ReadonlySet<string> = new Set([KIND.add, KIND.accept, KIND.confirm]);
 
@@ -184,7 +186,10 @@ export class EventPipeline implements NetApp {
     const ev = this.net.sign(kind, data);
     const refusal = this.check(ev);
     if (typeof refusal === 'string') throw new OwnEventRefused(refusal, kind);
-    if (kind !== KIND.heartbeat) this.store.putDurable(ev.id, ev.raw);
+    // An owner's decisions must survive a kill -9 (or a restarted owner could decide
+    // again, differently); nothing else of ours needs a synchronous commit.
+    if (DURABLE.has(kind)) this.store.putDurable(ev.id, ev.raw);
+    else if (kind !== KIND.heartbeat && kind !== KIND.refresh) this.store.put(ev.id, ev.raw);
     this.apply(ev, refusal, { via: 'self', from: null, hops: 0 }, ev.id);
     this.net.broadcast(ev);
     return ev;

@@ -8,10 +8,11 @@ import { syncBatches } from './sync-batches';
 
 /**
  * Events of a sync frame handled per turn of the event loop. A signature check costs
- * ~60 µs and applying an order event about as much, so 64 keep one turn near 10 ms: a
- * 1 MiB frame (~4,500 events) never blocks the loop for more than a few tens of ms.
+ * ~60 µs on an idle core and applying an order event about as much, but four times that
+ * on a busy one (measured: bench:sync-block); 16 keep one turn near 2–10 ms, so a 1 MiB
+ * frame (~4,500 events) never holds the loop for long, for ~300 turns of ~1 ms each.
  */
-export const SYNC_SLICE = 64;
+export const SYNC_SLICE = 16;
 /**
  * Entries one peer's book sync may hold. Every owner keeps at most 100 open orders with
  * a few events each: 50,000 is a book of hundreds of busy owners, and bounds what one
