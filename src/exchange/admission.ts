@@ -80,9 +80,15 @@ export class Admission {
    * and counted fully against the link: an honest node paces what it sends each peer to
    * this very budget (src/net/relay-shaper.ts), so only a flood goes over it.
    */
-  chargeLink(link: string, kind: string): string | null {
-    if (this.links.charge(link, budgetClass(kind), this.clock.now())) return null;
-    return this.over(OVER_LINK_BUDGET, link, link, 'over-budget');
+  chargeLink(link: string, origin: string, kind: string): string | null {
+    const cls = budgetClass(kind);
+    const now = this.clock.now();
+    if (!this.links.charge(link, cls, now)) return this.over(OVER_LINK_BUDGET, link, link, 'over-budget');
+    // An origin with no budget left would be refused after the check anyway: turn it away
+    // before paying for the verify. Only a look (a forger cannot spend an honest origin's
+    // budget), charged for real once the signature holds.
+    if (this.origins.available(origin, cls, now) < 1) return this.over(OVER_ORIGIN_BUDGET, origin, link, link === origin ? 'over-budget' : 'excess');
+    return null;
   }
 
   /**

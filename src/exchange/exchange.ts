@@ -31,6 +31,7 @@ import {
   type TradeView,
 } from './api';
 import { Admission } from './admission';
+import { isDust, MIN_TAKE_SATS } from './kinds/accept';
 import { Cooldown } from './cooldown';
 import { MAX_OPEN_ORDERS, REFRESH_MS } from './currency';
 import { Crossings } from './crossings';
@@ -485,6 +486,9 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     if (!Number.isSafeInteger(want) || want <= 0) throw new ExchangeError('BAD_AMOUNT', 'amount must be a positive number of sats');
     if (want > free) {
       throw new ExchangeError('AMOUNT_TOO_LARGE', `only ${free} sats of ${orderId} are available (asked ${want})`);
+    }
+    if (isDust(want, rec.amount - rec.filled)) {
+      throw new ExchangeError('AMOUNT_TOO_SMALL', `a take is at least ${MIN_TAKE_SATS} sats (0.0001 BTC), or all that is left`);
     }
     let take;
     try {

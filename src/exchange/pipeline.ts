@@ -131,8 +131,8 @@ export class EventPipeline implements NetApp {
   }
 
   /** A live event new to us, before its signature is checked: within the link's budget? */
-  admitLink(kind: string, from: PeerView): string | null {
-    return this.admission!.chargeLink(from.nodeId, kind);
+  admitLink(kind: string, origin: string, from: PeerView): string | null {
+    return this.admission!.chargeLink(from.nodeId, origin, kind);
   }
 
   syncSource(to: PeerView): Iterable<RawEvent> {

@@ -23,6 +23,7 @@ import type { ExchangeState } from './state';
 import type { Take, Takes } from './take';
 import type { OrderRecord } from './order-ledger';
 import { OwnBudgetSpent } from './pipeline';
+import { isDust } from './kinds/accept';
 
 export interface PlacementDeps {
   st: ExchangeState;
@@ -54,7 +55,9 @@ export class Placement {
       // Legs go out while our accept budget lasts; what is not asked for rests (and a
       // crossing it leaves is resolved once the budget refills).
       const takes: Take[] = [];
-      for (const l of p.legs) {
+      // A dust leg (under the minimum take of an order with more left) is not asked for:
+      // its owner would not answer it; that amount rests instead.
+      for (const l of p.legs.filter((x) => !isDust(x.amount, x.order.amount))) {
         const t = this.take(l.order, l.amount);
         if (!t) break;
         takes.push(t);

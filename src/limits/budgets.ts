@@ -43,8 +43,8 @@ export const ORIGIN_OTHER_RATE: RateSpec = { tokens: 50, perMs: 1000, burst: 500
  * sustained rate fit, and a neighbour's backlog after a reconnect fits in the burst;
  * beyond that a single link is a flood, whoever signed it.
  */
-export const LINK_ORDER_RATE: RateSpec = { tokens: 50, perMs: 1000, burst: 1000 };
-export const LINK_ACCEPT_RATE: RateSpec = { tokens: 100, perMs: 1000, burst: 2000 };
+export const LINK_ORDER_RATE: RateSpec = { tokens: 50, perMs: 1000, burst: 500 };
+export const LINK_ACCEPT_RATE: RateSpec = { tokens: 50, perMs: 1000, burst: 500 };
 export const LINK_OTHER_RATE: RateSpec = { tokens: 500, perMs: 1000, burst: 5000 };
 
 export const DEFAULT_ORIGIN_BUDGETS: BudgetPolicy = { order: ORIGIN_ORDER_RATE, accept: ORIGIN_ACCEPT_RATE, other: ORIGIN_OTHER_RATE };

@@ -10,6 +10,7 @@
  * The accepts beyond the key's origin budget are refused before the owner sees them;
  * V's honest neighbours B and X end with V's book and trades.
  */
+import { MIN_TAKE_SATS } from '../../src/exchange/kinds/accept';
 import type { Exchange } from '../../src/exchange/exchange';
 import { KIND } from '../../src/exchange/events';
 import { MAX_ANSWERS_PER_TAKER } from '../../src/exchange/owner-desk';
@@ -32,12 +33,12 @@ afterAll(async () => {
   await c.close();
 });
 
-async function spam(orderId: string): Promise<{ a: Attacker; sent: number }> {
+async function spam(orderId: string, amount = MIN_TAKE_SATS): Promise<{ a: Attacker; sent: number }> {
   const a = await Attacker.connect(V.status().port);
   open.push(a);
   const sent = await a.flood(SPAM, () => {
     const now = Date.now();
-    return a.sign(KIND.accept, { order: orderId, amount: 1, deadline: now + 5_000 }, { ts: now });
+    return a.sign(KIND.accept, { order: orderId, amount, deadline: now + 5_000 }, { ts: now });
   });
   await settle(c.nodes);
   return { a, sent };
@@ -73,8 +74,8 @@ test(`${SPAM} accepts of an open order: at most MAX_ANSWERS_PER_TAKER (${MAX_ANS
 
   const { a } = await spam(ask.order!.id);
   const toAttacker = V.trades().filter((t) => t.taker === a.nodeId);
-  // The first MAX_ANSWERS_PER_TAKER were answered (1 sat granted each), the rest that
-  // passed the budget were ignored: one confirm each, no more.
+  // The first MAX_ANSWERS_PER_TAKER were answered (the minimum take granted each), the
+  // rest that passed the budget were ignored: one confirm each, no more.
   expect(toAttacker).toHaveLength(MAX_ANSWERS_PER_TAKER);
   expect(V.order(ask.order!.id)!.seq).toBe(MAX_ANSWERS_PER_TAKER);
   const ignored = V.status().limits!.acceptsIgnored - ignoredBefore;
@@ -88,4 +89,18 @@ test(`${SPAM} accepts of an open order: at most MAX_ANSWERS_PER_TAKER (${MAX_ANS
     expect(n.trades().map((t) => t.id).sort()).toEqual(V.trades().map((t) => t.id).sort());
     expect(n.digest()).toBe(V.digest());
   }
+});
+
+test(`${SPAM} one-sat accepts of an open order (dust): none answered, none relayed; an honest take is answered`, async () => {
+  const [, b, x] = c.nodes;
+  const ask = await V.place({ side: 'sell', price: 5_200_000, amount: 1 * BTC });
+  await settle(c.nodes);
+  const { a } = await spam(ask.order!.id, 1);
+  expect(V.trades().filter((t) => t.taker === a.nodeId)).toEqual([]);
+  expect(V.order(ask.order!.id)!.seq).toBe(0);
+  expect(V.status().limits?.refused.DUST_ACCEPT).toBeGreaterThan(0);
+  expect(a.events().filter((e) => e.kind === KIND.confirm && e.data.order === ask.order!.id)).toEqual([]);
+  expect((await x.accept(ask.order!.id, 0.5 * BTC)).filled).toBe(0.5 * BTC);
+  await settle(c.nodes);
+  for (const n of [b, x]) expect(n.digest()).toBe(V.digest());
 });
