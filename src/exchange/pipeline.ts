@@ -16,6 +16,8 @@ import type { EventStore } from '../store/event-store';
 import { EventShapeError, KIND } from './events';
 import { INVALID, KINDS, type Arrival, type Effects, type SignedEvent } from './kinds';
 import { budgetClass, type Admission } from './admission';
+import { DUST_ACCEPT, isDust, ORDER_CLOSED } from './kinds/accept';
+import { NO_OPEN_ORDERS } from './kinds/heartbeat';
 import type { ExchangeState } from './state';
 
 /** Our own budget for this kind of event is spent for now: peers would refuse it. */
@@ -131,8 +133,38 @@ export class EventPipeline implements NetApp {
   }
 
   /** A live event new to us, before its signature is checked: within the link's budget? */
-  admitLink(kind: string, origin: string, from: PeerView): string | null {
-    return this.admission!.chargeLink(from.nodeId, origin, kind);
+  admitLink(ev: GossipEvent, from: PeerView): string | null {
+    const over = this.admission!.chargeLink(from.nodeId, ev.origin, ev.kind);
+    if (over !== null) return over;
+    // What would be refused whatever the signature says is refused before paying for it.
+    const pointless = this.pointless(ev);
+    if (pointless !== null) this.admission!.checked(pointless, null);
+    return pointless;
+  }
+
+  /**
+   * Refusals that need only what the event claims and what we know — cheap enough to
+   * run before the signature check, and costing the link nothing (they depend on what
+   * this node has seen): an accept of a closed order or a dust accept, a heartbeat of a
+   * key with no open order here.
+   */
+  private pointless(ev: GossipEvent): string | null {
+    // A malformed event is the sender's fault: it goes the whole way (and is refused with
+    // its own code, against the link).
+    const handler = KINDS.get(ev.kind);
+    if (!handler) return null;
+    try {
+      handler.parse(ev.data, ev.raw.body.length);
+    } catch (err) {
+      if (err instanceof EventShapeError) return null;
+      throw err;
+    }
+    if (ev.kind === KIND.heartbeat) return this.st.ledger.openCountOf(ev.origin) > 0 ? null : NO_OPEN_ORDERS;
+    if (ev.kind !== KIND.accept || typeof ev.data.order !== 'string') return null;
+    const rec = this.st.ledger.get(ev.data.order);
+    if (!rec) return null;
+    if (rec.status !== 'open') return ORDER_CLOSED;
+    return typeof ev.data.amount === 'number' && isDust(ev.data.amount, rec.amount - rec.filled) ? DUST_ACCEPT : null;
   }
 
   syncSource(to: PeerView): Iterable<RawEvent> {

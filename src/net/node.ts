@@ -121,7 +121,7 @@ export interface NetApp {
   /** The proofs a new peer gets, before its book sync. */
   proofs?(): Iterable<[RawEvent, RawEvent]>;
   /** A live event new to us, before its signature is checked: null admits it (see GossipApp.admitLink). */
-  admitLink?(kind: string, origin: string, from: PeerView): string | null;
+  admitLink?(ev: GossipEvent, from: PeerView): string | null;
   /** Which link budget class an event kind pays: relays are paced to it (relay-shaper.ts). */
   relayClass?(kind: string): string;
 }
@@ -419,7 +419,7 @@ export class NetNode extends EventEmitter<NetEvents> {
         }
         return refusal;
       },
-      admitLink: (ev: GossipEvent, from: string): string | null => this.app?.admitLink?.(ev.kind, ev.origin, this.viewById(from)) ?? null,
+      admitLink: (ev: GossipEvent, from: string): string | null => this.app?.admitLink?.(ev, this.viewById(from)) ?? null,
       conflict: (ev: GossipEvent, from: string, via: Via): string | null => {
         const view = this.viewById(from);
         const refusal = this.app ? this.app.conflict(ev, view, via) : null;

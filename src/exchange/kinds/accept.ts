@@ -11,6 +11,8 @@ export const MAX_ACCEPT_WINDOW_MS = 60_000;
  * always allowed, however little.
  */
 export const MIN_TAKE_SATS = 10_000;
+/** An accept of an order already filled or cancelled: nobody needs it (the final state is public). */
+export const ORDER_CLOSED = 'ORDER_CLOSED';
 /** An accept below MIN_TAKE_SATS of an order with more left: not answered, not relayed. */
 export const DUST_ACCEPT = 'DUST_ACCEPT';
 
@@ -29,6 +31,7 @@ export const accept: KindHandler<AcceptData> = {
     const rec = st?.ledger.get(data.order);
     if (rec && data.amount > rec.amount) return INVALID.TOO_LARGE;
     if (rec && rec.owner === ev.origin) return INVALID.OWN_ORDER;
+    if (rec && rec.status !== 'open' && !rec.disputed) return ORDER_CLOSED;
     if (rec && isDust(data.amount, rec.amount - rec.filled)) return DUST_ACCEPT;
     return data;
   },
