@@ -14,7 +14,7 @@
  * Docs: docs/POLICY.md, "Event budgets".
  */
 import type { Clock } from '../clock/clock';
-import { Budgets, DEFAULT_LINK_BUDGETS, DEFAULT_ORIGIN_BUDGETS, type BudgetClass, type BudgetPolicy } from '../limits/budgets';
+import { Budgets, DEFAULT_LINK_BUDGETS, DEFAULT_ORIGIN_BUDGETS, DEFAULT_YOUNG_LINKS_BUDGETS, YOUNG_LINK_MS, type BudgetClass, type BudgetPolicy } from '../limits/budgets';
 import type { Logger } from '../log/logger';
 import type { Outcome } from '../net/node';
 import { KIND } from './events';
@@ -27,6 +27,10 @@ export const OVER_ORIGIN_BUDGET = 'OVER_ORIGIN_BUDGET';
 export const OVER_OWN_BUDGET = 'OVER_OWN_BUDGET';
 /** Refused: over the budget of the link it came by. */
 export const OVER_LINK_BUDGET = 'OVER_LINK_BUDGET';
+/** Refused: relayed by a young inbound link while all of them together were over their shared budget. */
+export const OVER_YOUNG_LINKS_BUDGET = 'OVER_YOUNG_LINKS_BUDGET';
+/** The one key of the young links' shared pool. */
+const YOUNG = 'young';
 
 /**
  * Refusals no honest relay forwards: they depend on the event alone, and every node
@@ -53,11 +57,18 @@ export function budgetClass(kind: string): BudgetClass {
 export interface AdmissionOptions {
   origin?: BudgetPolicy;
   link?: BudgetPolicy;
+  /** The pool young inbound links share. */
+  young?: BudgetPolicy;
+  youngLinkMs?: number;
 }
 
 export class Admission {
   private readonly origins: Budgets;
   private readonly links: Budgets;
+  private readonly young: Budgets;
+  private readonly youngLinkMs: number;
+  /** When each open inbound link opened (one entry per such link: set on open, deleted on close). */
+  private readonly openedAt = new Map<string, number>();
   /** Events refused, per reason (status, metrics). */
   readonly refused = new Map<string, number>();
   /** Origins throttled lately: one log line per origin per minute, not one per event. */
@@ -71,6 +82,8 @@ export class Admission {
   ) {
     this.origins = new Budgets(opts.origin ?? DEFAULT_ORIGIN_BUDGETS);
     this.links = new Budgets(opts.link ?? DEFAULT_LINK_BUDGETS);
+    this.young = new Budgets(opts.young ?? DEFAULT_YOUNG_LINKS_BUDGETS, 1);
+    this.youngLinkMs = opts.youngLinkMs ?? YOUNG_LINK_MS;
   }
 
   /**
@@ -84,6 +97,11 @@ export class Admission {
     const cls = budgetClass(kind);
     const now = this.clock.now();
     if (!this.links.charge(link, cls, now)) return this.over(OVER_LINK_BUDGET, link, link, 'over-budget');
+    // A young inbound link's relays share one pool with every other one's. Its own events
+    // (origin = link) are bounded by that key's origin budget instead. Over the pool is
+    // not this link's fault (others drained it): refused, not held against it, and not
+    // remembered as seen, so the event is still taken from an established link.
+    if (origin !== link && this.isYoung(link, now) && !this.young.charge(YOUNG, cls, now)) return this.over(OVER_YOUNG_LINKS_BUDGET, YOUNG, null, 'excess');
     // An origin with no budget left would be refused after the check anyway: turn it away
     // before paying for the verify. Only a look (a forger cannot spend an honest origin's
     // budget), charged for real once the signature holds.
@@ -123,9 +141,20 @@ export class Admission {
     if (link !== null && FAULTS.has(code)) this.report(link, 'invalid');
   }
 
+  /** A link opened: an inbound one is young from now for youngLinkMs (one we dialled never is). */
+  linkOpened(link: string, direction: 'inbound' | 'outbound'): void {
+    if (direction === 'inbound') this.openedAt.set(link, this.clock.now());
+  }
+
   /** Forgets a closed link's budget. */
   linkClosed(link: string): void {
     this.links.forget(link);
+    this.openedAt.delete(link);
+  }
+
+  private isYoung(link: string, now: number): boolean {
+    const at = this.openedAt.get(link);
+    return at !== undefined && now - at < this.youngLinkMs;
   }
 
   private over(code: string, who: string, link: string | null, outcome: Outcome): string {
@@ -137,7 +166,7 @@ export class Admission {
       this.logged.delete(who);
       if (this.logged.size >= 1000) this.logged.delete(this.logged.keys().next().value as string);
       this.logged.set(who, now);
-      this.log.warn('events.throttled', { [code === OVER_LINK_BUDGET ? 'peer' : 'origin']: who, code });
+      this.log.warn('events.throttled', code === OVER_YOUNG_LINKS_BUDGET ? { code } : { [code === OVER_LINK_BUDGET ? 'peer' : 'origin']: who, code });
     }
     return code;
   }

@@ -172,6 +172,7 @@ export class EventPipeline implements NetApp {
   }
 
   peerOpened(p: PeerView): void {
+    this.admission!.linkOpened(p.nodeId, p.direction);
     this.hooks!.peerOpened(p);
   }
 

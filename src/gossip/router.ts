@@ -48,7 +48,8 @@ export function isNotNow(code: string): boolean {
 export interface RouterHooks {
   clock: Clock;
   /** Sends one encoded event frame (of kind `kind`) to every peer except those listed; returns frames sent. */
-  broadcast: (frame: Buffer, except: ReadonlySet<string>, kind: string) => number;
+  /** `own`: an event of ours (published, not relayed): it goes ahead of relays waiting for a link's budget. */
+  broadcast: (frame: Buffer, except: ReadonlySet<string>, kind: string, own?: boolean) => number;
   /** A verified event the app refused, or one outside the time window. */
   dropped: (ev: GossipEvent, from: string, code: string) => void;
 }
@@ -78,7 +79,7 @@ export class GossipRouter {
   /** Our own new event (already applied by the app): remembered, so echoes drop, and sent to every peer. */
   publish(ev: GossipEvent): number {
     this.seen.add(ev.id, ev.ts, this.hooks.clock.now(), ev.raw.sig, ev.raw.body);
-    const frames = this.hooks.broadcast(this.frame(ev, 0), new Set(), ev.kind);
+    const frames = this.hooks.broadcast(this.frame(ev, 0), new Set(), ev.kind, true);
     this.counts.relayedFrames += frames;
     return frames;
   }

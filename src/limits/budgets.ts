@@ -47,6 +47,27 @@ export const LINK_ORDER_RATE: RateSpec = { tokens: 50, perMs: 1000, burst: 500 }
 export const LINK_ACCEPT_RATE: RateSpec = { tokens: 50, perMs: 1000, burst: 500 };
 export const LINK_OTHER_RATE: RateSpec = { tokens: 500, perMs: 1000, burst: 5000 };
 
+/**
+ * An inbound link younger than this is *young*: what it relays (events of origins other
+ * than itself) is charged to one pool shared by every young inbound link as well as to
+ * its own budget. An attacker that comes back under a fresh key each time it is dropped
+ * gets a fresh link budget each time (bench:adversary, flood-fresh-keys: 6 links carried
+ * 3,500 orders in 10 s); the pool bounds all of them together. Links we dialled are not
+ * pooled: we chose them (address manager, netgroup diversity), and a node that just
+ * joined gets its live gossip through them. A minute covers a reconnect storm.
+ */
+export const YOUNG_LINK_MS = 60_000;
+/**
+ * The young inbound links' pool: a fifth of one link's budget. What an honest newcomer
+ * relays to us we also get from our established links; its own events are not pooled
+ * (their origin budget bounds them).
+ */
+export const DEFAULT_YOUNG_LINKS_BUDGETS: BudgetPolicy = {
+  order: { tokens: 10, perMs: 1000, burst: 100 },
+  accept: { tokens: 10, perMs: 1000, burst: 100 },
+  other: { tokens: 100, perMs: 1000, burst: 1000 },
+};
+
 export const DEFAULT_ORIGIN_BUDGETS: BudgetPolicy = { order: ORIGIN_ORDER_RATE, accept: ORIGIN_ACCEPT_RATE, other: ORIGIN_OTHER_RATE };
 export const DEFAULT_LINK_BUDGETS: BudgetPolicy = { order: LINK_ORDER_RATE, accept: LINK_ACCEPT_RATE, other: LINK_OTHER_RATE };
 

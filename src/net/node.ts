@@ -179,7 +179,7 @@ export class NetNode extends EventEmitter<NetEvents> {
     this.clock = cfg.clock;
     this.router = new GossipRouter(new SeenSet(cfg.seenWindowMs, cfg.seenMax, cfg.maxClockSkewMs), {
       clock: cfg.clock,
-      broadcast: (frame, except, kind) => this.relay(frame, except, kind),
+      broadcast: (frame, except, kind, own) => this.relay(frame, except, kind, own === true),
       dropped: (ev, from, code) => this.logDrop(ev, from, code),
     });
     this.router.setApp(this.gossipApp());
@@ -397,12 +397,12 @@ export class NetNode extends EventEmitter<NetEvents> {
     this.cfg.log.warn('peer.invalid', { peer: from, code, kind: ev.kind, event: ev.id, ...(ev.synced ? { via: 'sync' } : {}), ...(seen?.more ? { alsoDropped: seen.more } : {}) });
   }
 
-  /** Sends an event frame on: paced per link when the app names budget classes, at once otherwise. */
-  private relay(frame: Buffer, except: ReadonlySet<string>, kind: string): number {
+  /** Sends an event frame on: paced per link when the app names budget classes, at once otherwise; ours ahead of relays. */
+  private relay(frame: Buffer, except: ReadonlySet<string>, kind: string, own: boolean): number {
     if (!this.shaper) return this.manager.broadcast(frame, except);
     const cls = this.classOf(kind);
     let n = 0;
-    for (const peer of this.manager.peerIds()) if (!except.has(peer) && this.shaper.offer(peer, cls, frame)) n++;
+    for (const peer of this.manager.peerIds()) if (!except.has(peer) && this.shaper.offer(peer, cls, frame, own)) n++;
     return n;
   }
 

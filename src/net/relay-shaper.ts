@@ -7,7 +7,11 @@
  *
  * Queued frames wait, per link and class, until the link's bucket refills; past
  * MAX_QUEUED_BYTES per link the newest are dropped (the peer catches up through sync on
- * its next link). Pure apart from the clock and the `send` it is given.
+ * its next link). Our own events go ahead of relays: when a flood someone else signed
+ * fills a link's queue, an honest owner's new order or answer still leaves at once
+ * (bench:adversary, flood-fresh-keys: the maker's asks waited seconds behind the
+ * attacker's relayed orders). They are bounded by our own origin budget, so they are
+ * never dropped for the byte cap. Pure apart from the clock and the `send` it is given.
  */
 import type { Clock, TimerHandle } from '../clock/clock';
 import { TokenBucket, type RateSpec } from '../limits/token-bucket';
@@ -17,9 +21,15 @@ export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** We send at this share of the rate (and burst) the receiver allows, so clock and refill edges never tip it over. */
 export const SHAPE_SHARE = 0.9;
 
+/** One class's waiting frames on one link: ours first, then relays, each oldest first. */
+interface ClassQueue {
+  own: Buffer[];
+  relayed: Buffer[];
+}
+
 interface LinkQueue {
   buckets: Map<string, TokenBucket>;
-  queues: Map<string, Buffer[]>;
+  queues: Map<string, ClassQueue>;
   bytes: number;
   timer: TimerHandle | null;
 }
@@ -42,17 +52,21 @@ export class RelayShaper {
     private readonly send: (peer: string, frame: Buffer) => boolean,
   ) {}
 
-  /** Sends `frame` (an event of budget class `cls`) to `peer` now, or when its bucket allows. */
-  offer(peer: string, cls: string, frame: Buffer): boolean {
+  /**
+   * Sends `frame` (an event of budget class `cls`) to `peer` now, or when its bucket
+   * allows; `own` frames (our events) go ahead of relays waiting in that class.
+   */
+  offer(peer: string, cls: string, frame: Buffer, own = false): boolean {
     const link = this.link(peer);
-    const queue = link.queues.get(cls);
-    if ((!queue || queue.length === 0) && this.bucket(link, cls).take(1, this.clock.now())) return this.send(peer, frame);
-    if (link.bytes + frame.length > MAX_QUEUED_BYTES) {
+    let queue = link.queues.get(cls);
+    const waiting = queue ? (own ? queue.own.length : queue.own.length + queue.relayed.length) : 0;
+    if (waiting === 0 && this.bucket(link, cls).take(1, this.clock.now())) return this.send(peer, frame);
+    if (!own && link.bytes + frame.length > MAX_QUEUED_BYTES) {
       this.dropped++;
       return false;
     }
-    if (queue) queue.push(frame);
-    else link.queues.set(cls, [frame]);
+    if (!queue) link.queues.set(cls, (queue = { own: [], relayed: [] }));
+    (own ? queue.own : queue.relayed).push(frame);
     link.bytes += frame.length;
     this.schedule(peer, link);
     return true;
@@ -61,7 +75,7 @@ export class RelayShaper {
   /** Frames waiting, all links. */
   get queued(): number {
     let n = 0;
-    for (const l of this.links.values()) for (const q of l.queues.values()) n += q.length;
+    for (const l of this.links.values()) for (const q of l.queues.values()) n += q.own.length + q.relayed.length;
     return n;
   }
 
@@ -89,8 +103,8 @@ export class RelayShaper {
     const now = this.clock.now();
     for (const [cls, queue] of link.queues) {
       const bucket = this.bucket(link, cls);
-      while (queue.length > 0 && bucket.take(1, now)) {
-        const frame = queue.shift() as Buffer;
+      while (queue.own.length + queue.relayed.length > 0 && bucket.take(1, now)) {
+        const frame = (queue.own.length > 0 ? queue.own.shift() : queue.relayed.shift()) as Buffer;
         link.bytes -= frame.length;
         this.send(peer, frame);
       }
@@ -103,7 +117,7 @@ export class RelayShaper {
     if (link.timer !== null) return;
     const now = this.clock.now();
     let at = Infinity;
-    for (const [cls, queue] of link.queues) if (queue.length > 0) at = Math.min(at, this.bucket(link, cls).readyAt(1, now));
+    for (const [cls, queue] of link.queues) if (queue.own.length + queue.relayed.length > 0) at = Math.min(at, this.bucket(link, cls).readyAt(1, now));
     if (at === Infinity) return;
     link.timer = this.clock.setTimeout(() => this.drain(peer, link), Math.max(0, at - now));
   }

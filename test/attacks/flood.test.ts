@@ -7,8 +7,11 @@
  *   (OVER_ORIGIN_BUDGET), V keeps at most MAX_OPEN_ORDERS of that key, the link's score
  *   sinks until V drops and bans it;
  * - up to 3,000 from 150 fresh keys (20 each) on one link: each key within its own
- *   budget, the link over its budget after its burst (OVER_LINK_BUDGET), dropped and
- *   banned the same way.
+ *   budget; the link's relays draw on the young inbound links' pool, and the link goes
+ *   over its own budget after its burst (OVER_LINK_BUDGET), dropped and banned the same way;
+ * - fresh keys over three fresh links at once, each link within its own budget: all
+ *   young inbound links together get one pool (OVER_YOUNG_LINKS_BUDGET), so fresh links
+ *   do not bring fresh budgets.
  *
  * Each time B and C take nothing V refused and hold nothing against V for relaying what
  * it took — V paces its relays to each neighbour's link budget (src/net/relay-shaper.ts),
@@ -19,7 +22,7 @@ import type { Exchange } from '../../src/exchange/exchange';
 import { MAX_OPEN_ORDERS } from '../../src/exchange/currency';
 import { KIND } from '../../src/exchange/events';
 import { Identity } from '../../src/identity/identity';
-import { LINK_ORDER_RATE, ORIGIN_ORDER_RATE } from '../../src/limits/budgets';
+import { DEFAULT_YOUNG_LINKS_BUDGETS, LINK_ORDER_RATE, ORIGIN_ORDER_RATE } from '../../src/limits/budgets';
 import { ErrorCode } from '../../src/wire/errors';
 import { Attacker } from '../support/attacker';
 import { honestTrade } from '../support/attack-checks';
@@ -99,9 +102,10 @@ test('20,000 orders from one key: throttled by its origin budget, at most MAX_OP
   await honestNodesTrade(new Set([a.nodeId]));
 });
 
-test('orders from 150 fresh keys on one link: throttled by the link budget, the link dropped and banned', async () => {
+test('orders from 150 fresh keys on one link: throttled by the young-links pool and the link budget, the link dropped and banned', async () => {
   const a = await attacker();
-  // 20 orders per key: every key stays within its own burst, only the link goes over (an
+  // 20 orders per key: every key stays within its own burst; the link's relays draw on
+  // the young inbound links' pool, and the link itself goes over its own budget (an
   // honest node paces what it sends each peer to that budget, so only a flood does).
   const keys = Array.from({ length: 150 }, () => Identity.generate());
   const owners = new Set(keys.map((k) => k.nodeId));
@@ -110,12 +114,48 @@ test('orders from 150 fresh keys on one link: throttled by the link budget, the 
 
   const kept = ordersOf(V, owners);
   const refused = V.status().limits!.refused;
+  const pool = DEFAULT_YOUNG_LINKS_BUDGETS.order;
   expect(refused.OVER_LINK_BUDGET).toBeGreaterThan(0);
+  expect(refused.OVER_YOUNG_LINKS_BUDGET).toBeGreaterThan(0);
   expect(refused.OVER_ORIGIN_BUDGET).toBeUndefined(); // no key went over its own budget
-  // The link's burst got through; the rest waited for its rate, and the link did not last.
-  expect(kept.length).toBeGreaterThanOrEqual(LINK_ORDER_RATE.burst);
-  expect(kept.length).toBeLessThan(20 * keys.length);
-  expect(kept.length + refused.OVER_LINK_BUDGET).toBeLessThanOrEqual(sent);
+  // The pool's burst got through; the rest waited for its rate, and the link did not last.
+  expect(kept.length).toBeGreaterThanOrEqual(pool.burst);
+  expect(kept.length).toBeLessThan(LINK_ORDER_RATE.burst);
+  expect(kept.length + refused.OVER_LINK_BUDGET + refused.OVER_YOUNG_LINKS_BUDGET).toBeLessThanOrEqual(sent);
   await honestNodesTrade(owners);
 });
 
+test('fresh keys over three fresh links at once: the links share one young-links pool, a fifth of one link', async () => {
+  const t0 = Date.now();
+  const links = await Promise.all([attacker(), attacker(), attacker()]);
+  const owners = new Set<string>();
+  // 400 per link, each from a key of its own: every key and every link within its budget.
+  const PER_LINK = 400;
+  expect(PER_LINK).toBeLessThan(LINK_ORDER_RATE.burst);
+  const sent = await Promise.all(
+    links.map((a) =>
+      a.flood(PER_LINK, () => {
+        const k = Identity.generate();
+        owners.add(k.nodeId);
+        return signEvent(k, KIND.add, bid, Date.now());
+      }),
+    ),
+  );
+  expect(sent).toEqual([PER_LINK, PER_LINK, PER_LINK]);
+  await settle(c.nodes);
+  const elapsedS = (Date.now() - t0) / 1000;
+
+  const kept = ordersOf(V, owners);
+  const refused = V.status().limits!.refused;
+  const pool = DEFAULT_YOUNG_LINKS_BUDGETS.order;
+  expect(refused.OVER_YOUNG_LINKS_BUDGET).toBeGreaterThan(0);
+  expect(refused.OVER_LINK_BUDGET).toBeUndefined();
+  // Together they got the pool's burst and what it refilled meanwhile — not three bursts.
+  expect(kept.length).toBeGreaterThanOrEqual(pool.burst);
+  expect(kept.length).toBeLessThanOrEqual(pool.burst + Math.ceil((elapsedS * pool.tokens * 1000) / pool.perMs));
+  expect(kept.length + refused.OVER_YOUNG_LINKS_BUDGET).toBe(3 * PER_LINK);
+  // Draining the pool is no link's fault: none is dropped or held against.
+  for (const a of links) expect(V.status().limits?.penalised.map((p) => p.peer)).not.toContain(a.nodeId);
+  expect(V.status().limits?.peers.droppedByScore ?? 0).toBe(0);
+  await honestNodesTrade(owners);
+});

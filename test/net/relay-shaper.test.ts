@@ -53,3 +53,28 @@ test('a link\'s queue is bounded in bytes: past it frames are dropped and counte
   expect(shaper.queued).toBe(0);
   expect(clock.pending).toBe(0);
 });
+
+test('our own events go ahead of relays waiting for the link budget, and are never dropped for the byte cap', async () => {
+  const clock = new ManualClock({ start: 0 });
+  const sent: string[] = [];
+  const shaper = new RelayShaper(clock, { order: RATE }, (_p, f) => {
+    sent.push(f.subarray(0, 1).toString());
+    return true;
+  });
+  // A relayed flood fills the budget and the queue (to the byte cap: the last ones are dropped).
+  const relay = Buffer.alloc(64 * 1024, 'r');
+  for (let i = 0; i < 200; i++) shaper.offer('p', 'order', relay);
+  expect(shaper.dropped).toBeGreaterThan(0);
+  const dropped = shaper.dropped;
+  expect(sent.filter((x) => x === 'r')).toHaveLength(shaped(RATE).burst);
+  // Ours, offered after the flood: queued past the cap, and sent first as the budget refills.
+  for (let i = 0; i < 3; i++) expect(shaper.offer('p', 'order', Buffer.from('own'), true)).toBe(true);
+  expect(shaper.dropped).toBe(dropped);
+  const before = sent.length;
+  await clock.advance(350); // three tokens at 9 a second
+  expect(sent.slice(before)).toEqual(['o', 'o', 'o']);
+  await clock.advance(1000);
+  expect(sent.slice(before + 3).every((x) => x === 'r')).toBe(true);
+  shaper.close();
+  expect(clock.pending).toBe(0);
+});
