@@ -8,8 +8,6 @@ export type BookErrorCode =
   | 'OVERFILL'
   /** A field that is not what the book stores: bad side, non-integer or out-of-range money, empty id. */
   | 'INVALID_ORDER'
-  /** add() would push one price level's total past 2^53 sats, where sums stop being exact. */
-  | 'LEVEL_OVERFLOW'
   /** match() of a limit order without the id and ts its remainder would rest under. */
   | 'MISSING_ID';
 

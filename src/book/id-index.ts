@@ -17,9 +17,13 @@ export class IdIndex {
 
   /** The handle of `id`, or NIL. */
   get(id: string): number {
+    return this.getHashed(id, hashId(id));
+  }
+
+  /** get() for a caller that already has hashId(id). */
+  getHashed(id: string, hash: number): number {
     const t = this.table;
     const slots = t.slots;
-    const hash = hashId(id);
     for (let i = hash & t.mask; ; i = (i + 1) & t.mask) {
       const v = slots[2 * i + 1];
       if (v === 0) return NIL;
@@ -30,6 +34,11 @@ export class IdIndex {
   /** Indexes handle `h` under `id`; the caller has checked that `id` is absent. */
   set(id: string, h: number): void {
     this.table.insert(hashId(id), h);
+  }
+
+  /** set() for a caller that already has hashId(id). */
+  setHashed(hash: number, h: number): void {
+    this.table.insert(hash, h);
   }
 
   /** Drops handle `h`, indexed under `id`. No string compare: the handle is unique. */

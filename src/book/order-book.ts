@@ -9,7 +9,7 @@
  */
 import { BookSide } from './book-side';
 import { BookError } from './errors';
-import { IdIndex } from './id-index';
+import { hashId, IdIndex } from './id-index';
 import { NIL, OrderStore } from './order-store';
 import type { DepthLevel, RestingOrder, Side } from './types';
 import { NO_PRICE } from './price-index';
@@ -24,27 +24,31 @@ export class OrderBook {
   readonly asks: BookSide;
   private readonly byId: IdIndex;
 
-  constructor() {
+  /**
+   * `laneSeed` (optional, any int32): mixed into the hash that decides which orders get
+   * express lanes (LevelLanes). The order of the book is the same with any seed; a
+   * node-secret seed stops anyone from grinding order ids that all get no lane, which
+   * would make late inserts at one price linear again. 0 (default): the plain id hash.
+   */
+  constructor(opts: { laneSeed?: number } = {}) {
     this.byId = new IdIndex(this.store);
-    this.bids = new BookSide(this.store, true);
-    this.asks = new BookSide(this.store, false);
+    this.bids = new BookSide(this.store, true, opts.laneSeed ?? 0);
+    this.asks = new BookSide(this.store, false, opts.laneSeed ?? 0);
   }
 
   get size(): number {
     return this.store.size;
   }
 
-  /** Rests an order. Throws BookError DUPLICATE_ID, INVALID_ORDER or LEVEL_OVERFLOW. */
+  /** Rests an order. Throws BookError DUPLICATE_ID or INVALID_ORDER. O(1), O(log n) for a late order. */
   add(order: RestingOrder): void {
     checkOrder(order);
-    if (this.byId.get(order.id) !== NIL) throw new BookError('DUPLICATE_ID', `order ${order.id} is already in the book`);
+    const hash = hashId(order.id);
+    if (this.byId.getHashed(order.id, hash) !== NIL) throw new BookError('DUPLICATE_ID', `order ${order.id} is already in the book`);
     const side = order.side === 'buy' ? this.bids : this.asks;
-    if (!side.canHold(order.price, order.amount)) {
-      throw new BookError('LEVEL_OVERFLOW', `level ${order.price} would hold more than 2^53 sats`);
-    }
     const h = this.store.alloc(order.id, order.owner, order.price, order.amount, order.ts);
-    this.byId.set(order.id, h);
-    side.insert(h);
+    this.byId.setHashed(hash, h);
+    side.insert(h, hash);
   }
 
   /** Removes an order; returns it as it was, or undefined for an unknown (or already gone) id. */

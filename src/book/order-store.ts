@@ -1,6 +1,6 @@
 /**
  * Storage for resting orders, addressed by an integer handle instead of one JS object
- * per order. A million orders cost three flat arrays (48 bytes per order plus the id
+ * per order. A million orders cost three flat arrays (52 bytes per order plus the id
  * index) rather than a million objects with boxed doubles, and the matching loop walks
  * int32 links without allocating.
  *
@@ -17,12 +17,16 @@ export const NIL = -1;
 
 const INITIAL_CAPACITY = 1024;
 
-/** int32 record: price (cents, fits: MAX_PRICE_CENTS < 2^31), prev, next, level ref. */
-const INTS = 4;
+/**
+ * int32 record: price (cents, fits: MAX_PRICE_CENTS < 2^31), prev, next, level ref,
+ * and the order's express-lane node (see LevelLanes; NIL for about 3 orders in 4).
+ */
+const INTS = 5;
 const PRICE = 0;
 const PREV = 1;
 const NEXT = 2;
 const LEVEL = 3;
+const LANE = 4;
 /** float64 record: amount (sats; every integer below 2^53 is exact), ts (ms). */
 const DOUBLES = 2;
 const AMOUNT = 0;
@@ -65,6 +69,7 @@ export class OrderStore {
     this.ints[i + PRICE] = price;
     this.ints[i + PREV] = NIL;
     this.ints[i + NEXT] = NIL;
+    this.ints[i + LANE] = NIL;
     this.doubles[h * DOUBLES + AMOUNT] = amount;
     this.doubles[h * DOUBLES + TS] = ts;
     this.live++;
@@ -99,6 +104,10 @@ export class OrderStore {
   level(h: number): number {
     return this.ints[h * INTS + LEVEL];
   }
+  /** The order's express-lane node, or NIL. */
+  lane(h: number): number {
+    return this.ints[h * INTS + LANE];
+  }
   amount(h: number): number {
     return this.doubles[h * DOUBLES + AMOUNT];
   }
@@ -114,6 +123,9 @@ export class OrderStore {
   }
   setLevel(h: number, v: number): void {
     this.ints[h * INTS + LEVEL] = v;
+  }
+  setLane(h: number, v: number): void {
+    this.ints[h * INTS + LANE] = v;
   }
   setAmount(h: number, v: number): void {
     this.doubles[h * DOUBLES + AMOUNT] = v;

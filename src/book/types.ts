@@ -18,8 +18,14 @@ export interface RestingOrder {
 /** One aggregated price level, as in a depth chart. */
 export interface DepthLevel {
   price: number;
-  /** Total remaining sats at this price (always a safe integer, see LEVEL_OVERFLOW). */
+  /**
+   * Total remaining sats at this price. Exact while it is a safe integer (up to 2^53 - 1
+   * sats: over four orders of the whole 21M BTC supply); past that the nearest double,
+   * and `amountExact` holds the exact total.
+   */
   amount: number;
+  /** Only on a level whose total passes Number.MAX_SAFE_INTEGER: the exact total in sats. */
+  amountExact?: bigint;
   /** Number of orders at this price. */
   orders: number;
 }

@@ -105,9 +105,9 @@ function describe(input: unknown): string {
   return typeof input;
 }
 
-/** Satoshis -> BTC text with all 8 decimals, never trimmed: 25000000 -> "0.25000000". */
-export function formatBtc(sats: number): string {
-  return formatScaled(checkInteger(sats, 'sats'), BTC_DECIMALS);
+/** Satoshis -> BTC text with all 8 decimals, never trimmed: 25000000 -> "0.25000000". BigInt for level totals. */
+export function formatBtc(sats: number | bigint): string {
+  return formatScaled(typeof sats === 'bigint' ? sats : checkInteger(sats, 'sats'), BTC_DECIMALS);
 }
 
 /** Cents -> USD text with exactly 2 decimals: 5000050 -> "50000.50". BigInt for notionals. */

@@ -33,6 +33,15 @@ export interface OrderView {
   ts: number;
   /** Owner update sequence number (0 = just added). */
   seq: number;
+  /**
+   * Set when its owner is proven to have contradicted itself about this order
+   * (TWO_VERSIONS, SEQ_CONFLICT, OVERGRANT): out of the book for good, its trades disputed.
+   */
+  disputed?: string;
+  /** Set when its owner is proven to equivocate (about any event): shown, never matched. */
+  equivocator?: true;
+  /** Set when its owner has not vouched for it lately, or it is past its owner's cap: out of the book until vouched again. */
+  dormant?: true;
 }
 
 export interface TradeView {
@@ -47,6 +56,8 @@ export interface TradeView {
   price: number;
   /** When the owner confirmed, ms since epoch (owner's clock). */
   ts: number;
+  /** Set when the trade stands on a contradiction (its order or its accept is disputed): not a settled trade. */
+  disputed?: true;
 }
 
 export interface Refusal {
@@ -125,6 +136,23 @@ export interface StatusView {
    * no grant.
    */
   late: { unknown: number; landed: number; lapsed: number };
+  /** What this node has proof of: equivocating origins, disputed orders and accepts. */
+  disputes?: { equivocators: number; orders: number; accepts: number };
+  /** Fair service (docs/POLICY.md): what was refused or throttled, and who is penalised. */
+  limits?: LimitsView;
+}
+
+export interface LimitsView {
+  /** Events refused since start, per reason (over a budget, a check, too old...). */
+  refused: Record<string, number>;
+  /** Accepts of our orders left unanswered: one taker asked one order too often. */
+  acceptsIgnored: number;
+  /** Owners left out of matching for now: they let our accepts run out. */
+  ownersCooling: number;
+  /** Peer-layer counters: links evicted, refused when full, dropped by score, addresses not read... */
+  peers: Record<string, number>;
+  /** Peers whose score is low now, and bans (until: ms since epoch, or null if only penalised). */
+  penalised: Array<{ peer: string; score: number; until: number | null }>;
 }
 
 /** Errors the API raises carry a stable `code`; the operator layer reports it as is. */

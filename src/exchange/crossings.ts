@@ -16,7 +16,8 @@ import type { RestingOrder } from '../book/types';
 import type { OrderRecord } from './order-ledger';
 import { REFUSAL } from './owner';
 import type { ExchangeState } from './state';
-import { TAKE_OUTCOME, type Takes } from './take';
+import { OwnBudgetSpent } from './pipeline';
+import { TAKE_OUTCOME, type TakeResult, type Takes } from './take';
 
 const TEMPORARY_REFUSALS: ReadonlySet<string> = new Set([REFUSAL.RESERVED, REFUSAL.DEADLINE, TAKE_OUTCOME.UNKNOWN]);
 /** Tries per pair of orders before giving up until a fresh start: a few, not a flood. */
@@ -141,8 +142,15 @@ export class Crossings {
     return outs.some((o) => o.filled > 0);
   }
 
-  private take(order: RestingOrder, amount: number, mine: OrderRecord) {
-    const t = this.d.takes.start(order.id, amount, 'crossing', mine.id);
+  private take(order: RestingOrder, amount: number, mine: OrderRecord): Promise<TakeResult> {
+    let t;
+    try {
+      t = this.d.takes.start(order.id, amount, 'crossing', mine.id);
+    } catch (err) {
+      // Our accept budget is spent for now: a refusal that will not last (retried later).
+      if (!(err instanceof OwnBudgetSpent)) throw err;
+      return Promise.resolve({ acceptId: '', orderId: order.id, requested: amount, filled: 0, trade: null, reason: REFUSAL.RESERVED });
+    }
     this.d.log.info('accept.sent', { order: order.id, owner: order.owner, amount, price: order.price, for: mine.id, accept: t.acceptId });
     return t.result.then((out) => {
       this.d.log.info('accept.result', { order: order.id, accept: out.acceptId, filled: out.filled, reason: out.reason });

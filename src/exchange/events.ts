@@ -1,7 +1,8 @@
 /**
- * Order events carried by the gossip layer, and the shape checks every node runs on
- * their decoded `data` before applying them. The envelope (id, origin, ts, signature)
- * belongs to the network layer; these are the payloads.
+ * Order events carried by the gossip layer: each kind's payload (`data`) declared once,
+ * exactly — known keys, types, bounds, and a byte bound on the whole signed body — with
+ * the wire's schema language (src/wire/schema.ts). A key nobody reads is refused, so no
+ * padding is ever stored or relayed, and every node reads a body the same way.
  *
  * Owner updates (`order.confirm`, `order.fill`, `order.cancel`) each carry the order's
  * signed `order.add` (its exact bytes and signature). A node that sees an update before
@@ -9,7 +10,12 @@
  * the update comes from the order's owner, learn the order, and apply the update at
  * once, instead of holding it unverified.
  */
+import { MAX_AMOUNT_SATS, MAX_PRICE_CENTS } from '../book/units';
+import { MAX_ENVELOPE_BYTES, MAX_EVENT_TS, UUID_V7 } from '../wire/event-body';
+import { SIG_BYTES } from '../wire/messages';
+import { array, bin, declare, exact, oneOf, optional, parseDeclared, SchemaError, str, uint, type Declaration, type Schema } from '../wire/schema';
 import type { OrderStatus, Side } from './api';
+import { MAX_OPEN_ORDERS } from './currency';
 
 export const KIND = {
   add: 'order.add',
@@ -18,8 +24,66 @@ export const KIND = {
   fill: 'order.fill',
   cancel: 'order.cancel',
   heartbeat: 'node.heartbeat',
+  refresh: 'order.refresh',
 } as const;
 export type OrderEventKind = (typeof KIND)[keyof typeof KIND];
+
+/**
+ * Highest sequence number of an owner update: four billion updates of one order. Bounded
+ * so that what any owner sends is something every node can count past and re-encode.
+ */
+export const MAX_SEQ = 0xffff_ffff;
+/** A refusal reason: a stable code, e.g. PARTIAL_FILL. */
+export const MAX_REASON_BYTES = 64;
+
+const uuid = str({ minBytes: 36, maxBytes: 36, pattern: UUID_V7, want: 'a lowercase UUIDv7' });
+const nodeId = str({ minBytes: 64, maxBytes: 64, pattern: /^[0-9a-f]{64}$/, want: 'a node id (64 lowercase hex)' });
+const sats = (min: number): Schema<number> => uint(min, MAX_AMOUNT_SATS);
+
+/** A kind's payload and the byte bound of its whole signed body. */
+function kind<T>(schema: Schema<T>): Declaration<T> {
+  return declare(schema, MAX_ENVELOPE_BYTES + schema.maxBytes);
+}
+
+const ADD = kind(exact({ side: oneOf('buy', 'sell'), price: uint(1, MAX_PRICE_CENTS), amount: sats(1) }));
+const ACCEPT = kind(exact({ order: uuid, amount: sats(1), deadline: uint(0, MAX_EVENT_TS) }));
+
+/** Fields every owner update carries. The embedded add can be no larger than an add body. */
+const OWNER_UPDATE = {
+  order: uuid,
+  seq: uint(1, MAX_SEQ),
+  filled: sats(0),
+  status: oneOf('open', 'filled', 'cancelled'),
+  add: bin({ min: 1, max: ADD.maxBytes }),
+  addSig: bin(SIG_BYTES),
+};
+
+const CONFIRM = kind(
+  exact({
+    ...OWNER_UPDATE,
+    accept: uuid,
+    taker: nodeId,
+    amount: sats(0),
+    reason: optional(str({ minBytes: 1, maxBytes: MAX_REASON_BYTES, pattern: /^[A-Z][A-Z_]*$/, want: 'a reason code (A-Z and _)' })),
+    acceptBody: bin({ min: 1, max: ACCEPT.maxBytes }),
+    acceptSig: bin(SIG_BYTES),
+  }),
+);
+const FILL = kind(exact({ ...OWNER_UPDATE, trade: uuid, amount: sats(1) }));
+const CANCEL = kind(exact(OWNER_UPDATE));
+const HEARTBEAT = kind(exact({}));
+const REFRESH = kind(exact({ orders: array(uuid, { max: MAX_OPEN_ORDERS }) }));
+
+/** Every kind's declaration: what PROTOCOL.md's "Order events" table lists. */
+export const DECLARATIONS = {
+  [KIND.add]: ADD,
+  [KIND.accept]: ACCEPT,
+  [KIND.confirm]: CONFIRM,
+  [KIND.fill]: FILL,
+  [KIND.cancel]: CANCEL,
+  [KIND.heartbeat]: HEARTBEAT,
+  [KIND.refresh]: REFRESH,
+} as const;
 
 /** `order.add`: a new resting order. Its order id is the event id; owner = origin. */
 export interface AddData {
@@ -85,83 +149,27 @@ export class EventShapeError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const NODE_ID = /^[0-9a-f]{64}$/;
-const STATUSES: readonly string[] = ['open', 'filled', 'cancelled'];
-
 type Data = Record<string, unknown>;
 
-function uuid(kind: string, d: Data, k: string): string {
-  const v = d[k];
-  if (typeof v !== 'string' || !UUID.test(v)) throw new EventShapeError(kind, `${k} must be a UUIDv7 string`);
-  return v;
-}
-function count(kind: string, d: Data, k: string, min: number): number {
-  const v = d[k];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    throw new EventShapeError(kind, `${k} must be an integer >= ${min}`);
+/** Checks a payload against its kind's declaration; `bodyBytes` is the signed body's size. */
+function read<T>(decl: Declaration<T>, kindName: string, d: Data, bodyBytes: number): T {
+  try {
+    return parseDeclared(decl, d, bodyBytes, 'data');
+  } catch (err) {
+    if (err instanceof SchemaError) throw new EventShapeError(kindName, err.message);
+    throw err;
   }
-  return v;
-}
-function bytes(kind: string, d: Data, k: string): Uint8Array {
-  const v = d[k];
-  if (!(v instanceof Uint8Array)) throw new EventShapeError(kind, `${k} must be binary`);
-  return v;
 }
 
-export function parseAdd(d: Data): AddData {
-  const side = d.side;
-  if (side !== 'buy' && side !== 'sell') throw new EventShapeError(KIND.add, 'side must be "buy" or "sell"');
-  return { side, price: count(KIND.add, d, 'price', 1), amount: count(KIND.add, d, 'amount', 1) };
-}
+export const parseAdd = (d: Data, bodyBytes: number): AddData => read(ADD, KIND.add, d, bodyBytes);
+export const parseAccept = (d: Data, bodyBytes: number): AcceptData => read(ACCEPT, KIND.accept, d, bodyBytes);
+export const parseConfirm = (d: Data, bodyBytes: number): ConfirmData => read(CONFIRM, KIND.confirm, d, bodyBytes) as ConfirmData;
+export const parseFill = (d: Data, bodyBytes: number): FillData => read(FILL, KIND.fill, d, bodyBytes);
+export const parseCancel = (d: Data, bodyBytes: number): CancelData => read(CANCEL, KIND.cancel, d, bodyBytes);
+export const parseHeartbeat = (d: Data, bodyBytes: number): Record<string, never> => read(HEARTBEAT, KIND.heartbeat, d, bodyBytes);
 
-export function parseAccept(d: Data): AcceptData {
-  return {
-    order: uuid(KIND.accept, d, 'order'),
-    amount: count(KIND.accept, d, 'amount', 1),
-    deadline: count(KIND.accept, d, 'deadline', 0),
-  };
+/** `order.refresh`: the owner vouches, now, for these open orders of its own (see currency.ts). */
+export interface RefreshData {
+  orders: string[];
 }
-
-function parseOwnerUpdate(kind: string, d: Data): OwnerUpdateData {
-  const status = d.status;
-  if (typeof status !== 'string' || !STATUSES.includes(status)) {
-    throw new EventShapeError(kind, 'status must be open, filled or cancelled');
-  }
-  return {
-    order: uuid(kind, d, 'order'),
-    seq: count(kind, d, 'seq', 1),
-    filled: count(kind, d, 'filled', 0),
-    status: status as OrderStatus,
-    add: bytes(kind, d, 'add'),
-    addSig: bytes(kind, d, 'addSig'),
-  };
-}
-
-export function parseConfirm(d: Data): ConfirmData {
-  const base = parseOwnerUpdate(KIND.confirm, d);
-  const taker = d.taker;
-  if (typeof taker !== 'string' || !NODE_ID.test(taker)) throw new EventShapeError(KIND.confirm, 'taker must be a node id');
-  const reason = d.reason;
-  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 64)) {
-    throw new EventShapeError(KIND.confirm, 'reason must be a short string');
-  }
-  const out: ConfirmData = {
-    ...base,
-    accept: uuid(KIND.confirm, d, 'accept'),
-    taker,
-    amount: count(KIND.confirm, d, 'amount', 0),
-    acceptBody: bytes(KIND.confirm, d, 'acceptBody'),
-    acceptSig: bytes(KIND.confirm, d, 'acceptSig'),
-  };
-  if (reason !== undefined) out.reason = reason;
-  return out;
-}
-
-export function parseFill(d: Data): FillData {
-  return { ...parseOwnerUpdate(KIND.fill, d), trade: uuid(KIND.fill, d, 'trade'), amount: count(KIND.fill, d, 'amount', 1) };
-}
-
-export function parseCancel(d: Data): CancelData {
-  return parseOwnerUpdate(KIND.cancel, d);
-}
+export const parseRefresh = (d: Data, bodyBytes: number): RefreshData => read(REFRESH, KIND.refresh, d, bodyBytes);

@@ -16,7 +16,7 @@ export class Liveness {
   private readonly lastHeard = new Map<string, number>();
   private readonly staleNow = new Set<string>();
   /** Each node's latest heartbeat, passed on in book sync so a joiner knows who is alive. */
-  private readonly beats = new Map<string, { ts: number; raw: SignedBytes }>();
+  private readonly beats = new Map<string, { id: string; ts: number; raw: SignedBytes }>();
 
   /** Stale nodes forgotten by `sweep`, so their return is still reported (bounded). */
   private readonly forgottenStale = new Set<string>();
@@ -47,9 +47,16 @@ export class Liveness {
     return null;
   }
 
-  heartbeat(node: string, ts: number, raw: SignedBytes): void {
+  /** Keeps the node's latest heartbeat (of two versions of one, the body that sorts first, as every node does). */
+  heartbeat(node: string, ts: number, raw: SignedBytes, id: string): void {
     const prev = this.beats.get(node);
-    if (!prev || ts > prev.ts) this.beats.set(node, { ts, raw });
+    if (!prev || ts > prev.ts || (ts === prev.ts && Buffer.compare(raw.body, prev.raw.body) < 0)) this.beats.set(node, { id, ts, raw });
+  }
+
+  /** The kept heartbeat of `node` if its id is `id` (the first version, for a proof). */
+  beatById(node: string, id: string): SignedBytes | undefined {
+    const b = this.beats.get(node);
+    return b && b.id === id ? b.raw : undefined;
   }
 
   isStale(node: string, now: number): boolean {
@@ -82,7 +89,8 @@ export class Liveness {
     return out;
   }
 
-  latestHeartbeats(): SignedBytes[] {
-    return [...this.beats.values()].map((b) => b.raw);
+  /** Each node's latest heartbeat, of the nodes `keep` accepts (owners with open orders). */
+  latestHeartbeats(keep: (node: string) => boolean = () => true): SignedBytes[] {
+    return [...this.beats.entries()].filter(([node]) => keep(node)).map(([, b]) => b.raw);
   }
 }

@@ -22,6 +22,9 @@ import type { Crossings } from './crossings';
 import type { OwnerDesk } from './owner-desk';
 import type { ExchangeState } from './state';
 import type { Take, Takes } from './take';
+import type { OrderRecord } from './order-ledger';
+import { OwnBudgetSpent } from './pipeline';
+import { isDust } from './kinds/accept';
 
 export interface PlacementDeps {
   st: ExchangeState;
@@ -50,7 +53,16 @@ export class Placement {
         available: (o) => this.available(o),
         eligible: (o) => !this.d.excluded(o.owner),
       });
-      const takes = p.legs.map((l) => this.take(l.order, l.amount));
+      // Legs go out while our accept budget lasts; what is not asked for rests (and a
+      // crossing it leaves is resolved once the budget refills).
+      const takes: Take[] = [];
+      // A dust leg (under the minimum take of an order with more left) is not asked for:
+      // its owner would not answer it; that amount rests instead.
+      for (const l of p.legs.filter((x) => !isDust(x.amount, x.order.amount))) {
+        const t = this.take(l.order, l.amount);
+        if (!t) break;
+        takes.push(t);
+      }
       // What a leg unanswered in time does not get granted rests later, once that is known.
       for (const t of takes) t.onUnfilled = (amount) => this.restLate(input, amount, p.selfTrade);
       const outs = await Promise.all(takes.map((t) => t.within(this.d.acceptTimeoutMs)));
@@ -73,13 +85,15 @@ export class Placement {
       // Another placement of ours may have rested meanwhile: the plan's view is old.
       if (remainder > 0 && (p.selfTrade || this.crossesMine(input))) {
         result.remainderCancelled = { amount: remainder, reason: 'SELF_TRADE' };
-      } else if (remainder > 0 && !st.ledger.canRest(input.side, input.price, remainder)) {
-        result.remainderCancelled = { amount: remainder, reason: 'LEVEL_FULL' };
       } else if (remainder > 0) {
-        const rec = this.d.desk.addOrder(input.side, input.price, remainder);
-        result.rested = remainder;
-        result.order = st.ledger.view(rec, false);
-        this.d.crossings.resolve(rec);
+        const rec = this.rest(input, remainder);
+        if (rec) {
+          result.rested = remainder;
+          result.order = st.ledger.view(rec, false);
+          this.d.crossings.resolve(rec);
+        } else {
+          result.remainderCancelled = { amount: remainder, reason: 'RATE_LIMITED' };
+        }
       }
       return result;
     } finally {
@@ -96,12 +110,15 @@ export class Placement {
   /** The part of a placement whose leg ended without a grant: it rests now, as a new order. */
   private restLate(input: PlaceInput, amount: number, selfTrade: boolean): void {
     if (amount <= 0) return;
-    const self = selfTrade || this.crossesMine(input);
-    if (self || !this.d.st.ledger.canRest(input.side, input.price, amount)) {
-      this.d.log.info('order.not-rested', { side: input.side, price: input.price, amount, reason: self ? 'SELF_TRADE' : 'LEVEL_FULL' });
+    if (selfTrade || this.crossesMine(input)) {
+      this.d.log.info('order.not-rested', { side: input.side, price: input.price, amount, reason: 'SELF_TRADE' });
       return;
     }
-    const rec = this.d.desk.addOrder(input.side, input.price, amount);
+    const rec = this.rest(input, amount);
+    if (!rec) {
+      this.d.log.warn('order.not-rested', { side: input.side, price: input.price, amount, reason: 'RATE_LIMITED' });
+      return;
+    }
     this.d.log.info('order.rested-late', { order: rec.id, side: input.side, price: input.price, amount });
     this.d.crossings.resolve(rec);
   }
@@ -116,8 +133,25 @@ export class Placement {
     return this.d.st.ledger.mineOpen().some((o) => o.side !== side && (side === 'buy' ? price >= o.price : price <= o.price));
   }
 
-  private take(order: RestingOrder, amount: number): Take {
-    const t = this.d.takes.start(order.id, amount, 'place');
+  /** A new resting order of ours, or null when our own budget for new orders is spent. */
+  private rest(input: PlaceInput, amount: number): OrderRecord | null {
+    try {
+      return this.d.desk.addOrder(input.side, input.price, amount);
+    } catch (err) {
+      if (err instanceof OwnBudgetSpent) return null;
+      throw err;
+    }
+  }
+
+  /** Sends one leg's accept, or null when our own accept budget is spent. */
+  private take(order: RestingOrder, amount: number): Take | null {
+    let t: Take;
+    try {
+      t = this.d.takes.start(order.id, amount, 'place');
+    } catch (err) {
+      if (err instanceof OwnBudgetSpent) return null;
+      throw err;
+    }
     this.d.log.info('accept.sent', { order: order.id, owner: order.owner, amount, price: order.price, accept: t.acceptId });
     void t.result.then((out) => this.d.log.info('accept.result', { order: order.id, accept: out.acceptId, filled: out.filled, reason: out.reason }));
     return t;

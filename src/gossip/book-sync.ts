@@ -8,10 +8,17 @@ import { syncBatches } from './sync-batches';
 
 /**
  * Events of a sync frame handled per turn of the event loop. A signature check costs
- * ~60 µs and applying an order event about as much, so 64 keep one turn near 10 ms: a
- * 1 MiB frame (~4,500 events) never blocks the loop for more than a few tens of ms.
+ * ~60 µs on an idle core and applying an order event about as much, but four times that
+ * on a busy one (measured: bench:sync-block); 16 keep one turn near 2–10 ms, so a 1 MiB
+ * frame (~4,500 events) never holds the loop for long, for ~300 turns of ~1 ms each.
  */
-export const SYNC_SLICE = 64;
+export const SYNC_SLICE = 16;
+/**
+ * Entries one peer's book sync may hold. Every owner keeps at most 100 open orders with
+ * a few events each: 50,000 is a book of hundreds of busy owners, and bounds what one
+ * link can make us check (a peer could otherwise send `done: false` batches forever).
+ */
+export const SYNC_MAX_EVENTS = 50_000;
 
 /** The side of a peer link book sync needs. */
 export interface SyncLink {
@@ -25,8 +32,8 @@ export interface SyncConfig {
   maxWriteBufferBytes: number;
   clock: Clock;
   log: Logger;
-  /** Ids already handled: their copies in a sync are skipped before any signature check. */
-  seen(id: string): boolean;
+  /** This very copy was handled already: skipped before any signature check. */
+  handled(ev: GossipEvent): boolean;
   /** One verified event of a peer's sync (the router decides what it is). */
   deliver(ev: GossipEvent, from: string): void;
   /** An entry already handled, offered again (not verified: only its id is known). */
@@ -66,6 +73,9 @@ export class BookSync {
     const state = this.received.get(link);
     if (!state || state.done) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'sync after the sync was done');
     const from = link.remoteId as string;
+    if (state.count + msg.events.length > SYNC_MAX_EVENTS) {
+      throw new ProtocolError(ErrorCode.SYNC_TOO_LARGE, `a book sync of more than ${SYNC_MAX_EVENTS} events`);
+    }
     if (msg.events.length <= SYNC_SLICE) {
       const events = msg.events.map((e) => this.open(e, from));
       return this.finish(state, msg, from, events);
@@ -103,7 +113,7 @@ export class BookSync {
   /** Decodes and verifies one entry; null for one already handled (not re-verified). */
   private open(e: RawEvent, from: string): GossipEvent | null {
     const ev = decodeEvent(e.body, e.sig, 0);
-    if (this.cfg.seen(ev.id)) {
+    if (this.cfg.handled(ev)) {
       this.cfg.offeredAgain(ev.id, from);
       return null;
     }

@@ -1,13 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Identity } from '../identity/identity';
 import { verifySignature } from '../identity/keys';
-import { ErrorCode, ProtocolError } from '../wire/errors';
-import { ID_BYTES } from '../wire/messages';
-import { isPlainDecoded, isPlainObject, pack, toWire, unpack } from '../wire/msgpack';
+import { MAX_KIND_BYTES, parseEventBody } from '../wire/event-body';
+import { isPlainObject, pack, toWire } from '../wire/msgpack';
 import { verifyRemembered } from './verify-memo';
 
-export const MAX_KIND_BYTES = 64;
-const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export { MAX_KIND_BYTES, uuidV7Time } from '../wire/event-body';
 
 /** Exactly what is carried and signed: the body bytes and the origin's signature over them. */
 export interface RawEvent {
@@ -31,11 +29,6 @@ export interface GossipEvent {
   synced?: boolean;
 }
 
-/** The millisecond timestamp in a UUIDv7's first 48 bits. */
-export function uuidV7Time(id: string): number {
-  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
-}
-
 /**
  * Builds and signs a new event; the body is encoded once here and never again.
  * `random`: 16 bytes for the id's random part (from the injected clock, so a simulated
@@ -54,30 +47,17 @@ export function signEvent(identity: Identity, kind: string, data: Record<string,
 
 /**
  * Decodes a body WITHOUT checking its signature (so duplicates can be dropped before
- * paying for a verify). Throws BAD_EVENT on a malformed body. Bytes are copied, so the
- * event does not pin the network buffer it arrived in.
+ * paying for a verify). Throws BAD_EVENT on a body that is not exactly one envelope of
+ * docs/PROTOCOL.md §6.1 read strictly (src/wire/event-body.ts). Bytes are copied, so
+ * the event does not pin the network buffer it arrived in.
  */
 export function decodeEvent(body: Uint8Array, sig: Uint8Array, hops: number): GossipEvent {
   // Copied first: the decoded data's bin values are views into these bytes.
   const bytes = Buffer.from(body);
-  let m: unknown;
-  try {
-    m = unpack(bytes);
-  } catch {
-    throw new ProtocolError(ErrorCode.BAD_EVENT, 'event body is not one MessagePack value');
-  }
-  if (!isPlainObject(m)) throw new ProtocolError(ErrorCode.BAD_EVENT, 'event body must be a map');
-  const { id, origin, ts, kind, data } = m;
-  const bad = (what: string) => new ProtocolError(ErrorCode.BAD_EVENT, `event ${what}`);
-  if (typeof id !== 'string' || !UUID_V7.test(id)) throw bad('id must be a lowercase UUIDv7 string');
-  if (!(origin instanceof Uint8Array) || origin.length !== ID_BYTES) throw bad(`origin must be bin of ${ID_BYTES} bytes`);
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) throw bad('ts must be a non-negative integer');
-  if (uuidV7Time(id) !== ts) throw bad('ts must equal the time in its UUIDv7 id');
-  if (typeof kind !== 'string' || kind.length === 0 || Buffer.byteLength(kind) > MAX_KIND_BYTES) throw bad('kind must be a short string');
-  if (!isPlainObject(data) || !isPlainDecoded(data)) throw bad('data must be a map of plain values');
+  const { id, origin, ts, kind, data } = parseEventBody(bytes);
   return {
     id,
-    origin: Buffer.from(origin).toString('hex'),
+    origin: Buffer.from(origin.buffer, origin.byteOffset, origin.byteLength).toString('hex'),
     ts,
     kind,
     data,

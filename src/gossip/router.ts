@@ -1,14 +1,14 @@
 import type { Clock } from '../clock/clock';
 import { ErrorCode, ProtocolError } from '../wire/errors';
 import { encodeFrame } from '../wire/frame';
-import type { EventMsg } from '../wire/messages';
+import { MAX_HOPS, type EventMsg } from '../wire/messages';
 import { decodeEvent, GossipEvent, verifyEvent } from './event';
 import { SeenSet } from './seen-set';
 
-/** Relays per event at most this deep: `hops` above it is refused, and nothing is relayed past it. */
-export const MAX_HOPS = 64;
+/** `hops` above MAX_HOPS is refused by the frame's schema; nothing is relayed past it. */
+export { MAX_HOPS };
 
-export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid';
+export type Outcome = 'delivered' | 'duplicate' | 'stale' | 'future' | 'invalid' | 'conflict' | 'throttled';
 
 /** How an event reached us: live gossip, or a peer's book sync. */
 export type Via = 'gossip' | 'sync';
@@ -24,18 +24,38 @@ export interface GossipApp {
    * own rules but which is never relayed. Return null to accept, or a refusal code.
    */
   receive(ev: GossipEvent, from: string, via: Via, fresh: boolean): string | null;
+  /**
+   * A second, validly signed body under an id already handled: its origin signed two
+   * versions of one event. The app decides what it proves; null relays this version
+   * once more (every node must learn of both), a code drops it.
+   */
+  conflict(ev: GossipEvent, from: string, via: Via): string | null;
+  /**
+   * A live event new to us, before its signature is checked (the cheap place to turn a
+   * flood away): null admits it, a code drops it.
+   */
+  admitLink?(ev: GossipEvent, from: string): string | null;
+}
+
+/**
+ * A refusal that means "not now" (a budget: `…_BUDGET`) is not remembered in the
+ * seen-set: another copy, from a link with room or a little later, is still taken.
+ */
+export function isNotNow(code: string): boolean {
+  return code.endsWith('_BUDGET');
 }
 
 export interface RouterHooks {
   clock: Clock;
-  /** Sends one encoded event frame to every peer except those listed; returns frames sent. */
-  broadcast: (frame: Buffer, except: ReadonlySet<string>) => number;
+  /** Sends one encoded event frame (of kind `kind`) to every peer except those listed; returns frames sent. */
+  /** `own`: an event of ours (published, not relayed): it goes ahead of relays waiting for a link's budget. */
+  broadcast: (frame: Buffer, except: ReadonlySet<string>, kind: string, own?: boolean) => number;
   /** A verified event the app refused, or one outside the time window. */
   dropped: (ev: GossipEvent, from: string, code: string) => void;
 }
 
 /** Accepts everything: a bare network node with no application on top. */
-export const ACCEPT_ALL: GossipApp = { receive: () => null };
+export const ACCEPT_ALL: GossipApp = { receive: () => null, conflict: () => null };
 
 /**
  * Flood gossip with a seen-set: each event is verified once, given to the app once and
@@ -43,7 +63,7 @@ export const ACCEPT_ALL: GossipApp = { receive: () => null };
  * the hooks: it never touches a socket.
  */
 export class GossipRouter {
-  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, relayedFrames: 0, tooManyHops: 0 };
+  readonly counts = { delivered: 0, duplicate: 0, stale: 0, future: 0, invalid: 0, conflict: 0, throttled: 0, relayedFrames: 0, tooManyHops: 0 };
   private app: GossipApp = ACCEPT_ALL;
 
   constructor(
@@ -58,21 +78,24 @@ export class GossipRouter {
 
   /** Our own new event (already applied by the app): remembered, so echoes drop, and sent to every peer. */
   publish(ev: GossipEvent): number {
-    this.seen.add(ev.id, ev.ts, this.hooks.clock.now());
-    const frames = this.hooks.broadcast(this.frame(ev, 0), new Set());
+    this.seen.add(ev.id, ev.ts, this.hooks.clock.now(), ev.raw.sig, ev.raw.body);
+    const frames = this.hooks.broadcast(this.frame(ev, 0), new Set(), ev.kind, true);
     this.counts.relayedFrames += frames;
     return frames;
   }
 
   /** An `event` frame from peer `from`. Throws ProtocolError (BAD_EVENT, BAD_SIGNATURE) on forgery. */
   onEvent(msg: EventMsg, from: string): Outcome {
-    if (msg.hops > MAX_HOPS) throw new ProtocolError(ErrorCode.BAD_MESSAGE, `event.hops ${msg.hops} is above ${MAX_HOPS}`);
     const ev = decodeEvent(msg.body, msg.sig, msg.hops);
     const now = this.hooks.clock.now();
     // Dedupe before the ~50-100 µs verify; flooding makes most arrivals duplicates.
-    if (this.seen.has(ev.id, now)) return this.count('duplicate');
+    const copy = this.seen.copy(ev.id, ev.raw.sig, ev.raw.body, now);
+    if (copy === 'same') return this.count('duplicate');
+    if (copy === 'other') return this.conflict(ev, from, 'gossip');
     if (this.seen.isStale(ev.ts, now)) return this.drop(ev, from, 'stale', 'EVENT_TOO_OLD');
     if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
+    const turned = this.app.admitLink?.(ev, from) ?? null;
+    if (turned !== null) return this.drop(ev, from, 'throttled', turned);
     if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `event ${ev.id} is not signed by its origin`);
     return this.take(ev, from, 'gossip', now);
   }
@@ -85,28 +108,48 @@ export class GossipRouter {
    */
   onSyncEvent(ev: GossipEvent, from: string): Outcome {
     const now = this.hooks.clock.now();
-    if (this.seen.has(ev.id, now)) return this.count('duplicate');
-    if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     ev.synced = true;
+    const copy = this.seen.copy(ev.id, ev.raw.sig, ev.raw.body, now);
+    if (copy === 'same') return this.count('duplicate');
+    if (copy === 'other') return this.conflict(ev, from, 'sync');
+    if (this.seen.isFuture(ev.ts, now)) return this.drop(ev, from, 'future', 'EVENT_FROM_FUTURE');
     if (!this.seen.isStale(ev.ts, now)) return this.take(ev, from, 'sync', now);
     const refusal = this.app.receive(ev, from, 'sync', false);
     if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
     return this.count('delivered');
   }
 
-  /** True if this id was handled already (sync skips the signature check for it). */
-  hasSeen(id: string): boolean {
-    return this.seen.has(id, this.hooks.clock.now());
+  /** True if this very copy (same id, same body) was handled already: sync skips its signature check. */
+  isHandledCopy(ev: GossipEvent): boolean {
+    return this.seen.copy(ev.id, ev.raw.sig, ev.raw.body, this.hooks.clock.now()) === 'same';
+  }
+
+  /**
+   * Another body under an id we handled. Verified like any event (a forgery is the
+   * sender's fault); if genuine, the origin signed two versions: the app records what it
+   * proves, and this version goes on once so every node sees both. Further versions
+   * add nothing and are dropped.
+   */
+  private conflict(ev: GossipEvent, from: string, via: Via): Outcome {
+    if (!verifyEvent(ev)) throw new ProtocolError(ErrorCode.BAD_SIGNATURE, `event ${ev.id} is not signed by its origin`);
+    if (!this.seen.addVersion(ev.id, ev.raw.body)) return this.count('duplicate');
+    const refusal = this.app.conflict(ev, from, via);
+    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
+    if (ev.hops + 1 <= MAX_HOPS) this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]), ev.kind);
+    return this.count('conflict');
   }
 
   private take(ev: GossipEvent, from: string, via: Via, now: number): Outcome {
     // Only now: a forged copy must not make the real event look already seen.
-    this.seen.add(ev.id, ev.ts, now);
+    this.seen.add(ev.id, ev.ts, now, ev.raw.sig, ev.raw.body);
     const refusal = this.app.receive(ev, from, via, true);
-    if (refusal !== null) return this.drop(ev, from, 'invalid', refusal);
+    if (refusal !== null) {
+      if (isNotNow(refusal)) this.seen.forget(ev.id);
+      return this.drop(ev, from, isNotNow(refusal) ? 'throttled' : 'invalid', refusal);
+    }
     // Relay nothing past MAX_HOPS: a receiver would refuse it.
     if (ev.hops + 1 <= MAX_HOPS) {
-      this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]));
+      this.counts.relayedFrames += this.hooks.broadcast(this.frame(ev, ev.hops + 1), new Set([from, ev.origin]), ev.kind);
     } else {
       this.counts.tooManyHops++;
     }

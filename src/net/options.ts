@@ -3,6 +3,12 @@ import { realClock } from '../clock/real-clock';
 import { Logger, silentLogger } from '../log/logger';
 import type { BackoffConfig } from '../peer/backoff';
 import type { Identity } from '../identity/identity';
+import { DEFAULT_SCORE_POLICY, PeerScores, type ScorePolicy } from '../limits/peer-score';
+import { RateSpecError, verifyRate, type RateSpec } from '../limits/token-bucket';
+import { ADDR_LEARN_RATE, PEERS_MESSAGE_RATE } from '../peer/addr-relay';
+import { FEELER_INTERVAL_MS, UNVERIFIED_DIAL_RATE } from '../peer/addrman';
+import { MAX_HANDSHAKES, MAX_HANDSHAKES_PER_ADDRESS } from '../peer/handshake-pool';
+import { defaultNetGroup, type NetGroupFn } from '../peer/netgroup';
 import { tcpTransport } from '../transport/tcp';
 import type { Transport } from '../transport/transport';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame';
@@ -40,6 +46,26 @@ export interface NetOptions {
   log?: Logger;
   /** Software name in hello. */
   agent?: string;
+  /**
+   * Network group of a host: slots, eviction and outbound spreading count groups, not
+   * addresses. Default defaultNetGroup (IPv4 /16, IPv6 /32, all of loopback one group);
+   * tests on loopback pass perHostGroup or a mapping of their own.
+   */
+  netGroup?: NetGroupFn;
+  /** Inbound handshakes in progress at once (their own pool, apart from maxInbound). */
+  maxHandshakes?: number;
+  /** Inbound handshakes in progress per address (loopback: per IP and port, i.e. unlimited). */
+  maxHandshakesPerAddress?: number;
+  /** Dials to addresses peers told us of and no handshake confirmed yet. */
+  unverifiedDialRate?: RateSpec;
+  /** `peers` messages read per link. */
+  peersMessageRate?: RateSpec;
+  /** Addresses learned per link. */
+  addrLearnRate?: RateSpec;
+  /** With outbound full, one test dial of an unverified address this often; 0 = never. */
+  feelerIntervalMs?: number;
+  /** Per-link score: weights, drop threshold, half-life, bans (each field optional). */
+  peerScore?: Partial<ScorePolicy>;
 }
 
 export type NetConfig = Required<Omit<NetOptions, 'dataDir' | 'identity' | 'transport'>> &
@@ -62,6 +88,14 @@ export const DEFAULTS = {
   seenMax: 100_000,
   backoff: { baseMs: 1000, maxMs: 60_000 },
   agent: 'p2p-exchange/0.1',
+  netGroup: defaultNetGroup,
+  maxHandshakes: MAX_HANDSHAKES,
+  maxHandshakesPerAddress: MAX_HANDSHAKES_PER_ADDRESS,
+  unverifiedDialRate: UNVERIFIED_DIAL_RATE,
+  peersMessageRate: PEERS_MESSAGE_RATE,
+  addrLearnRate: ADDR_LEARN_RATE,
+  feelerIntervalMs: FEELER_INTERVAL_MS,
+  peerScore: {} as Partial<ScorePolicy>,
 };
 
 export class ConfigError extends Error {
@@ -90,6 +124,25 @@ export function resolveOptions(opts: NetOptions): NetConfig {
   if (cfg.maxWriteBufferBytes < 2 * cfg.maxFrameBytes) throw new ConfigError('maxWriteBufferBytes must be at least 2 × maxFrameBytes');
   if (cfg.idleTimeoutMs < cfg.pingIntervalMs) throw new ConfigError('idleTimeoutMs must be at least pingIntervalMs');
   if (!(cfg.backoff.baseMs > 0 && cfg.backoff.maxMs >= cfg.backoff.baseMs)) throw new ConfigError('backoff needs 0 < baseMs <= maxMs');
+  for (const k of ['maxHandshakes', 'maxHandshakesPerAddress'] as const) {
+    if (!(Number.isSafeInteger(cfg[k]) && cfg[k] >= 1)) throw new ConfigError(`${k} must be a positive integer`);
+  }
+  if (!(Number.isSafeInteger(cfg.feelerIntervalMs) && cfg.feelerIntervalMs >= 0)) throw new ConfigError('feelerIntervalMs must be a non-negative integer');
+  if (typeof cfg.netGroup !== 'function') throw new ConfigError('netGroup must be a function of a host');
+  for (const k of ['unverifiedDialRate', 'peersMessageRate', 'addrLearnRate'] as const) {
+    if (typeof cfg[k] !== 'object' || cfg[k] === null) throw new ConfigError(`${k} must be a rate {tokens, perMs, burst}`);
+    try {
+      verifyRate(cfg[k], k);
+    } catch (err) {
+      if (err instanceof RateSpecError) throw new ConfigError(err.message);
+      throw err;
+    }
+  }
+  try {
+    new PeerScores({ ...DEFAULT_SCORE_POLICY, ...cfg.peerScore });
+  } catch (err) {
+    throw new ConfigError(`peerScore: ${(err as Error).message}`);
+  }
   return cfg;
 }
 

@@ -45,6 +45,10 @@ export const METRIC_NAMES = {
   lateLanded: 'Late grants',
   /** Unanswered takes whose hold ended with no grant (late.lapsed). */
   lateLapsed: 'Takes lapsed',
+  /** Events refused since start, all reasons (status limits.refused). */
+  refused: 'Events refused',
+  /** Peers with a low score or banned now (status limits.penalised). */
+  penalised: 'Peers penalised',
 } as const;
 
 type Key = keyof typeof METRIC_NAMES;
@@ -82,6 +86,10 @@ export function startMetrics(io: MetricRegistry, exchange: ExchangeApi, opts: Me
       gauges.lateUnknown.set(s.late.unknown);
       gauges.lateLanded.set(s.late.landed);
       gauges.lateLapsed.set(s.late.lapsed);
+    }
+    if (s.limits !== undefined) {
+      gauges.refused.set(Object.values(s.limits.refused).reduce((a, b) => a + b, 0));
+      gauges.penalised.set(s.limits.penalised.length);
     }
     if (last !== undefined && at > last.at) {
       const secs = (at - last.at) / 1000;

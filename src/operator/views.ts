@@ -34,6 +34,9 @@ export function orderReply(o: OrderView) {
     stale: o.stale,
     time: isoTime(o.ts),
     seq: o.seq,
+    ...(o.disputed === undefined ? {} : { disputed: o.disputed }),
+    ...(o.equivocator ? { equivocator: true } : {}),
+    ...(o.dormant ? { dormant: true } : {}),
   };
 }
 
@@ -49,6 +52,7 @@ export function tradeReply(t: TradeView) {
     price: formatUsd(t.price),
     priceCents: t.price,
     time: isoTime(t.ts),
+    ...(t.disputed ? { disputed: true } : {}),
   };
 }
 
@@ -114,7 +118,16 @@ export function acceptReply(r: AcceptResult) {
 }
 
 function depthReply(d: DepthLevel) {
-  return { price: formatUsd(d.price), priceCents: d.price, amount: formatBtc(d.amount), amountSats: d.amount, orders: d.orders };
+  // A level can hold more than 2^53 sats (many huge orders): then the exact total is a
+  // bigint, shown as a decimal string beside the BTC figure.
+  const exact = d.amountExact;
+  return {
+    price: formatUsd(d.price),
+    priceCents: d.price,
+    amount: formatBtc(exact ?? d.amount),
+    amountSats: exact === undefined ? d.amount : exact.toString(),
+    orders: d.orders,
+  };
 }
 
 export function bookReply(b: BookView) {
@@ -149,6 +162,8 @@ export function statusReply(s: StatusView) {
     eventsOut: s.eventsOut,
     // Absent only from an exchange that does not count late grants: no made-up zeros.
     ...(s.late === undefined ? {} : { late: { ...s.late } }),
+    ...(s.disputes === undefined ? {} : { disputes: { ...s.disputes } }),
+    ...(s.limits === undefined ? {} : { limits: { ...s.limits, penalised: s.limits.penalised.map((p) => ({ ...p, until: p.until === null ? null : isoTime(p.until) })) } }),
   };
 }
 

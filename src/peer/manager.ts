@@ -1,70 +1,50 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { Clock, TimerHandle } from '../clock/clock';
-import { Identity } from '../identity/identity';
-import { Logger } from '../log/logger';
-import type { Listener, Transport } from '../transport/transport';
+import type { Clock } from '../clock/clock';
+import type { Listener } from '../transport/transport';
 import { ErrorCode, ProtocolError } from '../wire/errors';
 import type { PeersMsg } from '../wire/messages';
 import { addrString, isLoopback, normalizeHost } from './address';
-import { AddressBook, KnownPeer } from './address-book';
-import { BackoffConfig } from './backoff';
-import { CloseInfo, ConnectionOptions, Direction, PeerConnection, type LinkLimits } from './connection';
-import { ConnectCode, ConnectError } from './errors';
-import { learnPeers, peersMessage } from './peer-exchange';
+import { AddrRelayLimit } from './addr-relay';
+import { AddrMan } from './addrman';
+import { CloseInfo, ConnectionOptions, Direction, PeerConnection } from './connection';
+import { InboundSlots } from './inbound-slots';
+import { LinkPolice } from './link-police';
+import type { Outcome, ScoreVerdict } from './link-scores';
+import type { LinkMeta, ManagerConfig, ManagerHooks, Role } from './manager-config';
+import { OutboundLinks } from './outbound-links';
+import { peersMessage } from './peer-exchange';
 import { PeerSet } from './peer-set';
 import type { LinkServices } from './protocol';
-import { addrKey, idKey, ipKey, shunKeys, ShunList } from './shun-list';
+import { idKey, ipKey, shunKeys, ShunList } from './shun-list';
 
-export interface ManagerConfig extends LinkLimits {
-  identity: Identity;
-  agent: string;
-  targetOutbound: number;
-  maxInbound: number;
-  shunMs: number;
-  backoff: BackoffConfig;
-  clock: Clock;
-  transport: Transport;
-  log: Logger;
-  /** Where known peers are saved; none = not persisted. */
-  peersFile?: string;
-}
-
-/** What the node learns from the manager about its links. */
-export interface ManagerHooks {
-  /** A link completed its handshake and won any duplicate tie-break. */
-  opened(conn: PeerConnection): void;
-  /** A link announced by `opened` is over. */
-  closed(conn: PeerConnection, info: CloseInfo): void;
-}
+export type { ManagerConfig, ManagerHooks } from './manager-config';
 
 /** A link silent this many ping intervals looks dead (see onOpen). */
 const LOOKS_DEAD_FACTOR = 1.5;
 
-/** Codes after which redialling the same address is pointless for now. */
-const NO_REDIAL = new Set<string>([ErrorCode.DUPLICATE_CONNECTION, ErrorCode.SELF_CONNECTION]);
-
 /**
- * Owns every connection: listens, dials, keeps `targetOutbound` outbound links, caps
- * inbound ones, exchanges addresses, redials with backoff, and shuns misbehaving peers.
- * Runs on any Transport and any Clock.
+ * Owns every connection: listens, dials (OutboundLinks: the outbound target over
+ * AddrMan, swaps, feelers, anchors, backoff), admits inbound ones (InboundSlots:
+ * handshake pool, eviction), exchanges addresses within each link's limit and scores
+ * links (LinkPolice), and shuns misbehaving peers. Runs on any Transport and any Clock.
  *
  * Events (for observers; the node itself is told through ManagerHooks): 'peer' (conn)
  * once per registered connection; 'peer-closed' (conn, info) for each of those.
  */
 export class PeerManager extends EventEmitter {
-  readonly book: AddressBook;
+  readonly book: AddrMan;
   readonly shuns = new ShunList();
+  readonly slots: InboundSlots;
+  readonly outbound: OutboundLinks;
+  readonly police: LinkPolice;
   private readonly open: PeerSet;
   /** Connections the node was told about (and so must hear 'closed' for). */
   private readonly announced = new Set<PeerConnection>();
   /** Every connection not yet released (handshaking, open, closing). */
   private readonly live = new Set<PeerConnection>();
-  /** TCP (or in-memory) connects in flight, by address: counted toward the outbound target. */
-  private readonly dialling = new Map<string, AbortController>();
+  private readonly meta = new WeakMap<PeerConnection, LinkMeta>();
   private listener: Listener | null = null;
-  private maintainTimer: TimerHandle | null = null;
-  private maintainAt = Infinity;
   private closing = false;
   private readonly clock: Clock;
   listenPort = 0;
@@ -79,8 +59,25 @@ export class PeerManager extends EventEmitter {
     super();
     this.clock = cfg.clock;
     this.open = new PeerSet(cfg.identity.nodeId);
-    this.book = new AddressBook(cfg.backoff, () => cfg.clock.random());
+    // The node secret keys the address tables and the group ranking of eviction, so
+    // nobody can compute which addresses or groups would suit them (from the clock: src/
+    // draws randomness nowhere else).
+    const secret = cfg.clock.randomBytes(36);
+    this.book = new AddrMan({ backoff: cfg.backoff, random: () => cfg.clock.random(), netgroup: cfg.netGroup, secret: secret.subarray(0, 32), unverifiedDialRate: cfg.unverifiedDialRate });
     if (cfg.peersFile) this.book.load(cfg.peersFile);
+    this.police = new LinkPolice(cfg.peerScore, { clock: cfg.clock, log: cfg.log, shuns: this.shuns, book: this.book, selfId: cfg.identity.nodeId });
+    this.slots = new InboundSlots({
+      ...cfg,
+      groupSecret: secret.readUInt32BE(32),
+      describe: (c) => ({ lastUsefulAt: this.meta.get(c)?.lastUsefulAt ?? 0, preferEvict: this.police.scores.isPenalised(c.remoteId as string, this.clock.now()) }),
+    });
+    this.outbound = new OutboundLinks(cfg, this.book, this.shuns, {
+      attach: (stream, host, port, role) => this.attach(stream, 'outbound', host, port, role),
+      live: () => this.live,
+      get: (id) => this.open.get(id),
+      meta: (c) => this.meta.get(c),
+      evict: (c, reason) => this.evict(c, reason),
+    });
   }
 
   async listen(host: string, port: number): Promise<number> {
@@ -105,13 +102,23 @@ export class PeerManager extends EventEmitter {
 
   /** Dials and handshakes in flight: links that may still come up. */
   get connecting(): number {
-    let n = this.dialling.size;
+    let n = this.outbound.size;
     for (const c of this.live) if (c.state === 'handshake') n++;
     return n;
   }
 
   liveConnections(): PeerConnection[] {
     return [...this.live];
+  }
+
+  /** Sends one pre-encoded frame to the open peer `nodeId`; false if none or it cannot take it. */
+  sendTo(nodeId: string, frame: Buffer): boolean {
+    return this.open.get(nodeId)?.sendFrame(frame) ?? false;
+  }
+
+  /** Open peers' node ids. */
+  peerIds(): string[] {
+    return [...this.open.values()].map((c) => c.remoteId as string);
   }
 
   /** Sends one pre-encoded frame to every open peer not in `except`; returns how many got it. */
@@ -125,7 +132,7 @@ export class PeerManager extends EventEmitter {
    * Runs the protocol over any duplex stream. The transport paths use it, and tests hand
    * it one end of an in-memory pair.
    */
-  attach(stream: Duplex, direction: Direction, host: string, port: number): PeerConnection {
+  attach(stream: Duplex, direction: Direction, host: string, port: number, role: Role = 'regular'): PeerConnection {
     const opts: ConnectionOptions = {
       ...this.cfg,
       direction,
@@ -136,6 +143,7 @@ export class PeerManager extends EventEmitter {
       refuseId: (id) => (this.shuns.has(idKey(id), this.clock.now()) ? new ProtocolError(ErrorCode.SHUNNED, 'node id is shunned') : null),
     };
     const conn = new PeerConnection(stream, opts);
+    this.meta.set(conn, { role: direction === 'inbound' ? 'inbound' : role, relay: new AddrRelayLimit(this.cfg.peersMessageRate, this.cfg.addrLearnRate), lastUsefulAt: 0 });
     this.live.add(conn);
     void conn.released.then(() => this.live.delete(conn));
     conn.on('open', () => this.onOpen(conn));
@@ -146,68 +154,25 @@ export class PeerManager extends EventEmitter {
   }
 
   /** Dials an address; resolves with the open connection to that node once the handshake completed. */
-  async dial(host: string, port: number): Promise<PeerConnection> {
-    host = normalizeHost(host);
-    const now = this.clock.now();
-    if (this.closing) throw new ConnectError(ConnectCode.CLOSED, 'node is closed');
-    if (this.shuns.has(addrKey(host, port), now) || (!isLoopback(host) && this.shuns.has(ipKey(host), now))) {
-      throw new ConnectError(ErrorCode.SHUNNED, `${addrString(host, port)} is shunned`);
-    }
-    this.book.learn(host, port, null);
-    const addr = addrString(host, port);
-    const abort = new AbortController();
-    this.dialling.set(addr, abort);
-    let stream: Duplex;
-    try {
-      stream = await this.cfg.transport.connect(host, port, { timeoutMs: this.cfg.handshakeTimeoutMs, signal: abort.signal });
-    } catch (err) {
-      if (this.closing) throw new ConnectError(ConnectCode.CLOSED, 'node closed while connecting');
-      this.book.failed(host, port, this.clock.now());
-      this.scheduleMaintain(0);
-      throw new ConnectError(ConnectCode.CONNECT_FAILED, `cannot connect to ${addr}: ${(err as Error).message}`);
-    } finally {
-      if (this.dialling.get(addr) === abort) this.dialling.delete(addr);
-    }
-    if (this.closing) {
-      stream.destroy();
-      throw new ConnectError(ConnectCode.CLOSED, 'node closed while connecting');
-    }
-    const conn = this.attach(stream, 'outbound', host, port);
-    return new Promise((resolve, reject) => {
-      conn.once('registered', () => resolve(conn));
-      conn.once('close', (info: CloseInfo) => {
-        // Lost the tie-break to a link that already exists: that link is the answer.
-        const winner = conn.remoteId ? this.open.get(conn.remoteId) : undefined;
-        if (winner && info.code === ErrorCode.DUPLICATE_CONNECTION) resolve(winner);
-        else reject(new ConnectError(info.code, info.message));
-      });
-    });
+  dial(host: string, port: number): Promise<PeerConnection> {
+    return this.outbound.dial(host, port);
   }
 
-  /** Dials learned addresses until `targetOutbound` is met; retries later when backed off. */
+  /** Dials learned addresses until `targetOutbound` is met (see OutboundLinks). */
   maintain(): void {
-    if (this.closing) return;
-    const now = this.clock.now();
-    let outbound = this.dialling.size;
-    for (const c of this.live) if (c.direction === 'outbound' && c.state !== 'closed') outbound++;
-    if (outbound >= this.cfg.targetOutbound) return;
-    const skip = (p: KnownPeer) => this.busy(p, now);
-    for (const p of this.book.candidates(now, skip)) {
-      if (outbound >= this.cfg.targetOutbound) return;
-      outbound++;
-      this.dial(p.host, p.port).catch((err: ConnectError) => {
-        this.cfg.log.info('peer.dial-failed', { addr: addrString(p.host, p.port), code: err.code });
-      });
-    }
-    const next = this.book.nextAttemptAt(skip);
-    if (next !== null && next > now) this.scheduleMaintain(next - now);
+    this.outbound.maintain();
+  }
+
+  /** What the exchange or the router observed of an event from `peerId` (see LinkPolice). */
+  report(peerId: string, outcome: Outcome): ScoreVerdict {
+    const conn = this.open.get(peerId);
+    return this.police.report(peerId, outcome, conn, conn && this.meta.get(conn));
   }
 
   async close(abrupt = false): Promise<void> {
     this.closing = true;
-    this.clock.clearTimeout(this.maintainTimer);
-    this.maintainTimer = null;
-    for (const a of this.dialling.values()) a.abort();
+    this.outbound.close();
+    this.outbound.keepAnchors();
     const listenerClosed = this.listener ? this.listener.close() : Promise.resolve();
     for (const c of this.live) {
       if (abrupt) c.drop(ErrorCode.SHUTDOWN, 'node closed');
@@ -220,23 +185,9 @@ export class PeerManager extends EventEmitter {
     this.savePeers();
   }
 
-  /** @internal A `peers` message (registry handler): remember what is usable, dial if short. */
-  onPeers(_conn: PeerConnection, msg: PeersMsg): void {
-    learnPeers(msg, this.book, this.cfg.identity.nodeId);
-    this.scheduleMaintain(0);
-  }
-
-  /** Is this address connected, being dialled, shunned, or known to be a node we already have? */
-  private busy(p: KnownPeer, now: number): boolean {
-    if (this.dialling.has(addrString(p.host, p.port))) return true;
-    if (p.id && (p.id === this.cfg.identity.nodeId || this.open.get(p.id))) return true;
-    if (this.shuns.has(addrKey(p.host, p.port), now) || (p.id && this.shuns.has(idKey(p.id), now))) return true;
-    for (const c of this.live) {
-      if (c.state === 'closed') continue;
-      if (c.direction === 'outbound' && c.opts.host === p.host && c.opts.port === p.port) return true;
-      if (c.direction === 'inbound' && c.opts.host === p.host && c.listenPort === p.port) return true;
-    }
-    return false;
+  /** @internal A `peers` message (registry handler): remember what the link's limit lets in, dial if short. */
+  onPeers(conn: PeerConnection, msg: PeersMsg): void {
+    if (this.police.onPeers(conn, this.meta.get(conn) as LinkMeta, msg)) this.outbound.schedule(0);
   }
 
   private accept(stream: Duplex, remoteHost: string, remotePort: number): void {
@@ -247,25 +198,34 @@ export class PeerManager extends EventEmitter {
       conn.fail(new ProtocolError(ErrorCode.SHUNNED, 'address is shunned'));
       return;
     }
-    let inbound = 0;
-    for (const c of this.live) if (c.direction === 'inbound' && c.state !== 'closed') inbound++;
-    // Handshaking connections count too: they hold memory just the same.
-    if (inbound > this.cfg.maxInbound) conn.fail(new ProtocolError(ErrorCode.TOO_MANY_PEERS, `at most ${this.cfg.maxInbound} inbound peers`));
+    const { refusal, evict } = this.slots.admit(conn, this.clock.now());
+    evict?.fail(new ProtocolError(ErrorCode.TOO_MANY_PEERS, 'handshake pool is full: made room for a newcomer'));
+    if (refusal) conn.fail(refusal);
   }
 
   private onOpen(conn: PeerConnection): void {
     const id = conn.remoteId as string;
+    const now = this.clock.now();
+    const meta = this.meta.get(conn) as LinkMeta;
+    this.slots.release(conn);
     const addr = conn.listenAddress;
-    if (addr) this.book.succeeded(addr.host, addr.port, id, this.clock.now());
+    // Only a link we dialled proves an address listens; an inbound peer's is a claim.
+    if (conn.direction === 'outbound') this.book.succeeded(conn.opts.host, conn.opts.port, id, now);
+    else if (addr) this.book.learn(addr.host, addr.port, id, conn.opts.host);
+    if (meta.role === 'feeler') {
+      conn.drop(ErrorCode.SHUTDOWN, 'feeler: the address works');
+      return;
+    }
     const existing = this.open.get(id);
     // hyperswarm's rule: a new link replaces an existing one that looks dead (the peer
     // restarted while we still hold its old, half-open link). A live peer pings every
     // interval, so silence for half an interval more than that means dead. Otherwise
     // the deterministic tie-break decides (peer-set.ts).
-    if (existing && this.clock.now() - existing.lastReceivedAt > LOOKS_DEAD_FACTOR * this.cfg.pingIntervalMs) {
+    if (existing && now - existing.lastReceivedAt > LOOKS_DEAD_FACTOR * this.cfg.pingIntervalMs) {
       existing.fail({ code: ErrorCode.IDLE_TIMEOUT, message: 'replaced by a new link from the same node' });
       this.open.delete(existing);
     }
+    if (conn.direction === 'inbound' && !this.open.get(id) && !this.makeRoom(conn)) return;
     const loser = this.open.add(conn);
     if (loser) loser.fail({ code: ErrorCode.DUPLICATE_CONNECTION, message: 'already connected to this node' });
     if (loser === conn) return;
@@ -275,17 +235,38 @@ export class PeerManager extends EventEmitter {
     this.emit('peer', conn);
     conn.emit('registered');
     conn.send(peersMessage(this.open.values(), this.book, id));
+    if (conn.direction !== 'outbound') return;
+    this.outbound.opened(conn, meta);
+    // Only outbound handshakes change what is saved (verified addresses, anchors): an
+    // inbound newcomer, however many an attacker sends, writes nothing to disk.
     this.savePeers();
+  }
+
+  /** Inbound is full: evict who InboundSlots picks for `conn`, or refuse `conn`. False if refused. */
+  private makeRoom(conn: PeerConnection): boolean {
+    const inbound = [...this.open.values()].filter((c) => c.direction === 'inbound');
+    const room = this.slots.makeRoom(conn, inbound);
+    if (!room.ok) {
+      conn.fail(room.refusal);
+      return false;
+    }
+    if (room.evict) this.evict(room.evict, `inbound full: room for ${conn.remoteId?.slice(0, 8)}`);
+    return true;
+  }
+
+  private evict(conn: PeerConnection, reason: string): void {
+    this.cfg.log.info('peer.evicted', { peer: conn.remoteId ?? undefined, addr: addrString(conn.opts.host, conn.opts.port), direction: conn.direction, reason });
+    conn.fail({ code: ErrorCode.TOO_MANY_PEERS, message: `evicted: ${reason}` });
   }
 
   private onClose(conn: PeerConnection, info: CloseInfo): void {
     this.retired.framesIn += conn.framesIn;
     this.retired.framesOut += conn.framesOut;
     this.retired.internalErrors += conn.internalErrors;
+    this.slots.release(conn);
     const now = this.clock.now();
     if (info.misbehaved) this.shun(conn, info, now);
-    if (info.code === ErrorCode.SELF_CONNECTION && conn.direction === 'outbound') this.book.markSelf(conn.opts.host, conn.opts.port);
-    else if (conn.direction === 'outbound' && this.shouldBackOff(conn, info)) this.book.failed(conn.opts.host, conn.opts.port, now);
+    if (conn.direction === 'outbound') this.outbound.closed(conn, info, this.meta.get(conn)?.role);
     this.open.delete(conn);
     if (this.announced.delete(conn)) {
       this.cfg.log.info('peer.disconnected', { peer: conn.remoteId, code: info.code, by: info.by, reason: info.message });
@@ -294,18 +275,7 @@ export class PeerManager extends EventEmitter {
     } else if (!info.misbehaved && info.code !== ErrorCode.DUPLICATE_CONNECTION && info.code !== ErrorCode.SHUTDOWN) {
       this.cfg.log.info('peer.refused', { addr: addrString(conn.opts.host, conn.opts.port), code: info.code, by: info.by, reason: info.message });
     }
-    this.scheduleMaintain(0);
-  }
-
-  /**
-   * A lost outbound link backs its address off before the next dial — except a
-   * duplicate we resolved ourselves (we still hold the winner). A duplicate the peer
-   * declared while we hold no link to it means the peer still holds an old link of ours
-   * (we restarted, it has not noticed yet): back off, or we would redial in a tight loop.
-   */
-  private shouldBackOff(conn: PeerConnection, info: CloseInfo): boolean {
-    if (!NO_REDIAL.has(info.code)) return true;
-    return info.code === ErrorCode.DUPLICATE_CONNECTION && info.by === 'remote' && (conn.remoteId === null || this.open.get(conn.remoteId) === undefined);
+    this.outbound.schedule(0);
   }
 
   private shun(conn: PeerConnection, info: CloseInfo, now: number): void {
@@ -317,18 +287,6 @@ export class PeerManager extends EventEmitter {
       reason: info.message,
       shunnedMs: this.cfg.shunMs,
     });
-  }
-
-  private scheduleMaintain(delayMs: number): void {
-    if (this.closing) return;
-    const at = this.clock.now() + delayMs;
-    if (this.maintainTimer && this.maintainAt <= at) return;
-    this.clock.clearTimeout(this.maintainTimer);
-    this.maintainAt = at;
-    this.maintainTimer = this.clock.setTimeout(() => {
-      this.maintainTimer = null;
-      this.maintain();
-    }, delayMs);
   }
 
   private savePeers(): void {

@@ -7,7 +7,7 @@
  * Link-level messages (handshake, keepalive, error) are handled by the connection
  * itself; the rest by the node's services, injected as `LinkServices`.
  */
-import type { EventMsg, Message, MessageType, PeersMsg, SyncMsg } from '../wire/messages';
+import type { EventMsg, Message, MessageType, PeersMsg, ProofMsg, SyncMsg } from '../wire/messages';
 import type { PeerConnection } from './connection';
 
 /** The node-level handlers a link hands messages to (NetNode provides them). */
@@ -22,6 +22,8 @@ export interface LinkServices {
    * frames keep their order and a ping still proves everything before it was handled.
    */
   onSync(link: PeerConnection, msg: SyncMsg): void | Promise<void>;
+  /** Two signed events claimed to prove their origin equivocated. */
+  onProof(link: PeerConnection, msg: ProofMsg): void;
 }
 
 /** `handshake`: only before the handshake completed; `open`: only after; `any`: both. */
@@ -43,6 +45,7 @@ export const PROTOCOL: Registry = {
   peers: { phase: 'open', handle: (link, msg, s) => s.onPeers(link, msg) },
   event: { phase: 'open', handle: (link, msg, s) => s.onEvent(link, msg) },
   sync: { phase: 'open', handle: (link, msg, s) => s.onSync(link, msg) },
+  proof: { phase: 'open', handle: (link, msg, s) => s.onProof(link, msg) },
 };
 
 /** Calls the registered handler of `msg` (its type is already known to be valid). */

@@ -22,8 +22,12 @@ export interface EventStore {
   put(id: string, ev: StoredEvent): void;
   /** Remembers one event of our own: committed (synced to disk) when this returns. */
   putDurable(id: string, ev: StoredEvent): void;
+  /** The event stored under `key` (an event id, or an id~hash key for another version of it). */
+  get(key: string): StoredEvent | undefined;
   /** Every stored event, in id (≈ time) order. */
   all(): Iterable<StoredEvent>;
+  /** Every stored event with its key, in key order (ids ≈ time; `~` keys last). */
+  entries(): Iterable<[string, StoredEvent]>;
   readonly size: number;
   /** Resolves once every write so far is committed. */
   flushed(): Promise<void>;

@@ -28,8 +28,16 @@ export class LmdbEventStore implements EventStore {
     this.db.putSync(id, { body: ev.body, sig: ev.sig });
   }
 
+  get(key: string): StoredEvent | undefined {
+    return this.db.get(key);
+  }
+
   *all(): Generator<StoredEvent> {
     for (const { value } of this.db.getRange()) yield value;
+  }
+
+  *entries(): Generator<[string, StoredEvent]> {
+    for (const { key, value } of this.db.getRange()) yield [key, value];
   }
 
   get size(): number {

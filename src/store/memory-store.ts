@@ -38,9 +38,17 @@ export class MemoryEventStore implements EventStore {
     this.pending.clear();
   }
 
+  get(key: string): StoredEvent | undefined {
+    return this.committed.get(key) ?? this.pending.get(key);
+  }
+
   *all(): Generator<StoredEvent> {
+    for (const [, ev] of this.entries()) yield ev;
+  }
+
+  *entries(): Generator<[string, StoredEvent]> {
     const ids = [...new Set([...this.committed.keys(), ...this.pending.keys()])].sort();
-    for (const id of ids) yield (this.committed.get(id) ?? this.pending.get(id)) as StoredEvent;
+    for (const id of ids) yield [id, (this.committed.get(id) ?? this.pending.get(id)) as StoredEvent];
   }
 
   get size(): number {

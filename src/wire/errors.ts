@@ -9,9 +9,16 @@ export const ErrorCode = {
   FRAME_EMPTY: 'FRAME_EMPTY',
   /** A frame's length prefix exceeded the receiver's limit (default 1 MiB). */
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
-  /** The payload was not exactly one valid MessagePack value. */
+  /**
+   * The payload was not exactly one value of the MessagePack profile (PROTOCOL.md §3):
+   * truncated, trailing bytes, a float, an ext type, a non-str or duplicate map key,
+   * invalid UTF-8, an integer beyond ±(2^53 − 1), or nesting beyond 16.
+   */
   DECODE_FAILED: 'DECODE_FAILED',
-  /** The value decoded, but is not a map of the shape its `t` requires. */
+  /**
+   * The value is of the profile but not the exact shape its `t` requires: not a map, no
+   * str `t`, a missing or unknown key, a wrong type (nil included), out of bounds.
+   */
   BAD_MESSAGE: 'BAD_MESSAGE',
   /** `t` names no message type of this protocol version. */
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
@@ -35,8 +42,12 @@ export const ErrorCode = {
   SHUNNED: 'SHUNNED',
   /** An event's signature does not verify against its origin: a forgery. */
   BAD_SIGNATURE: 'BAD_SIGNATURE',
-  /** A signed event body is malformed (wrong shape, id not a UUIDv7 of its ts, ...). */
+  /** A signed event body is not of the profile, or not exactly the envelope of §6.1 (id not a UUIDv7 of its ts, ...). */
   BAD_EVENT: 'BAD_EVENT',
+  /** A book sync longer than SYNC_MAX_EVENTS entries (src/gossip/book-sync.ts). */
+  SYNC_TOO_LARGE: 'SYNC_TOO_LARGE',
+  /** A `proof` whose two events do not prove a conflict (PROTOCOL.md §4.8): a false accusation. */
+  BAD_EVIDENCE: 'BAD_EVIDENCE',
   /** Nothing was received for the idle bound, pings included. */
   IDLE_TIMEOUT: 'IDLE_TIMEOUT',
   /** The peer did not read: our unsent bytes for it passed the bound. Never sent on the wire. */
@@ -81,7 +92,7 @@ export class FrameTooLargeError extends ProtocolError {
 
 export class DecodeError extends ProtocolError {
   constructor(detail: string) {
-    super(ErrorCode.DECODE_FAILED, `payload is not one MessagePack value: ${detail}`);
+    super(ErrorCode.DECODE_FAILED, `not one value of the MessagePack profile: ${detail}`);
   }
 }
 
@@ -112,6 +123,8 @@ const MISBEHAVIOUR = new Set<string>([
   ErrorCode.BAD_PROOF,
   ErrorCode.BAD_SIGNATURE,
   ErrorCode.BAD_EVENT,
+  ErrorCode.BAD_EVIDENCE,
+  ErrorCode.SYNC_TOO_LARGE,
 ]);
 
 export function isMisbehaviour(code: string): boolean {

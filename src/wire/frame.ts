@@ -1,6 +1,7 @@
 import { DecodeError, EmptyFrameError, FrameTooLargeError } from './errors';
 import { Message, parseMessage } from './messages';
-import { pack, toWire, unpack } from './msgpack';
+import { pack, toWire } from './msgpack';
+import { decodeStrict } from './strict-decode';
 
 /** Bytes of the length prefix: uint32, big-endian. */
 export const HEADER_BYTES = 4;
@@ -18,7 +19,8 @@ export function encodeFrame(msg: Message | Record<string, unknown>): Buffer {
 
 /**
  * Turns a byte stream into messages. Pure: bytes in, messages out, no sockets, so the
- * tests can feed it hex and split frames anywhere. It never holds more than one
+ * tests can feed it hex and split frames anywhere. Bytes fields of a message are views
+ * into the received chunks, not copies. It never holds more than one
  * frame's worth of bytes (the limit plus the prefix) beyond the current chunk.
  *
  * After it has thrown once the stream is unusable (frame boundaries are lost), so it
@@ -50,13 +52,8 @@ export class FrameDecoder {
         if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
         if (this.buffered < HEADER_BYTES + length) return;
         const frame = this.take(HEADER_BYTES + length);
-        let value: unknown;
-        try {
-          value = unpack(frame.subarray(HEADER_BYTES));
-        } catch (err) {
-          throw new DecodeError((err as Error).message);
-        }
-        yield parseMessage(value);
+        // DECODE_FAILED unless exactly one value of the profile; then BAD_MESSAGE or UNKNOWN_TYPE.
+        yield parseMessage(decodeStrict(frame.subarray(HEADER_BYTES)), length);
       }
     } catch (err) {
       this.failed = true;

@@ -1,5 +1,6 @@
 import { BadMessageError, UnknownTypeError } from './errors';
 import { isPlainObject } from './msgpack';
+import { array, bin, bool, Declaration, declare, exact, oneOf, optional, parseDeclared, SchemaError, str, uint } from './schema';
 
 /** Protocol version carried in `hello.v`. A peer with another version is refused. */
 export const PROTOCOL_VERSION = 1;
@@ -14,6 +15,16 @@ export const MAX_REASON_BYTES = 256;
 export const MAX_PEERS_PER_MESSAGE = 32;
 /** Longest textual IP address (IPv6 with an IPv4 tail is 45). */
 export const MAX_HOST_BYTES = 64;
+export const MAX_PORT = 0xffff;
+/** Largest integer every peer reads exactly (a JavaScript number, an IEEE double). */
+export const MAX_UINT = Number.MAX_SAFE_INTEGER;
+/**
+ * Most relays an event may have gone through. A flood reaches every node within the
+ * network's diameter, a handful of hops for tens or hundreds of nodes with 8 links
+ * each; 64 is far beyond that, and keeps `hops + 1` something every node can encode.
+ * An `event` frame above it is refused; a node never relays one beyond it.
+ */
+export const MAX_HOPS = 64;
 
 /** Both sides send it first. */
 export interface HelloMsg {
@@ -33,7 +44,7 @@ export interface HelloMsg {
 }
 /** Proof of key ownership: signature over the other side's nonce (see handshake.ts). */
 export interface AuthMsg { t: 'auth'; sig: Uint8Array }
-/** Sent just before closing on a fault; `code` is one of ErrorCode. */
+/** Sent just before closing on a fault; `code` is one of ErrorCode. `message` reads '' when absent. */
 export interface ErrorMsg { t: 'error'; code: string; message: string }
 export interface PingMsg { t: 'ping'; n: number }
 export interface PongMsg { t: 'pong'; n: number }
@@ -44,97 +55,65 @@ export interface EventMsg { t: 'event'; body: Uint8Array; sig: Uint8Array; hops:
 export interface SignedBody { body: Uint8Array; sig: Uint8Array }
 /** One batch of book sync; the last batch has `done: true`. */
 export interface SyncMsg { t: 'sync'; events: SignedBody[]; done: boolean }
+/**
+ * Two events signed by one origin that cannot both be true (docs/PROTOCOL.md §4.8): the
+ * proof that it equivocated, passed on so every node reaches the same verdict.
+ */
+export interface ProofMsg { t: 'proof'; a: SignedBody; b: SignedBody }
 
-export type Message = HelloMsg | AuthMsg | ErrorMsg | PingMsg | PongMsg | PeersMsg | EventMsg | SyncMsg;
+export type Message = HelloMsg | AuthMsg | ErrorMsg | PingMsg | PongMsg | PeersMsg | EventMsg | SyncMsg | ProofMsg;
 export type MessageType = Message['t'];
 
-type Fields = Record<string, unknown>;
-
-function fail(t: string, field: string, want: string): never {
-  throw new BadMessageError(`${t}.${field} must be ${want}`);
-}
-function uint(m: Fields, t: string, f: string, max = Number.MAX_SAFE_INTEGER): number {
-  const v = m[f];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) fail(t, f, `an integer 0..${max}`);
-  return v;
-}
-function bin(m: Fields, t: string, f: string, len?: number): Uint8Array {
-  const v = m[f];
-  if (!(v instanceof Uint8Array) || (len !== undefined && v.length !== len)) fail(t, f, len === undefined ? 'bin' : `bin of ${len} bytes`);
-  return v;
-}
-function str(m: Fields, t: string, f: string, maxBytes: number): string {
-  const v = m[f];
-  if (typeof v !== 'string' || Buffer.byteLength(v) > maxBytes) fail(t, f, `a string of at most ${maxBytes} bytes`);
-  return v;
-}
-function arr(m: Fields, t: string, f: string, max = Infinity): unknown[] {
-  const v = m[f];
-  if (!Array.isArray(v) || v.length > max) fail(t, f, `an array of at most ${max} items`);
-  return v;
-}
-function map(v: unknown, t: string, f: string): Fields {
-  if (!isPlainObject(v)) fail(t, f, 'a map');
-  return v;
-}
-
-function signedBody(v: unknown, t: string, f: string): SignedBody {
-  const m = map(v, t, f);
-  return { body: bin(m, `${t}.${f}`, 'body'), sig: bin(m, `${t}.${f}`, 'sig', SIG_BYTES) };
-}
+const counter = uint(0, MAX_UINT);
+/** An event body is bounded by the frame limit only; its kind may bound it further (the app's). */
+const signed = { body: bin({ max: Infinity }), sig: bin(SIG_BYTES) };
 
 /**
- * One schema function per message type: it checks the decoded map and returns a
- * typed message holding only the known fields. Unknown extra fields are ignored, so a
- * later version may add optional fields without a version bump.
+ * Every message of protocol v1: its exact shape, and the most bytes its payload can
+ * take at the widest legal encoding (derived from the shape; unbounded = the frame
+ * limit). docs/PROTOCOL.md §4 is this table in prose. Handlers live with the peer layer.
  */
-const schemas: { [K in MessageType]: (m: Fields) => Extract<Message, { t: K }> } = {
-  hello: (m) => ({
-    t: 'hello',
-    v: uint(m, 'hello', 'v', 0xffff),
-    id: bin(m, 'hello', 'id', ID_BYTES),
-    port: uint(m, 'hello', 'port', 0xffff),
-    nonce: bin(m, 'hello', 'nonce', NONCE_BYTES),
-    agent: str(m, 'hello', 'agent', MAX_AGENT_BYTES),
-    ts: uint(m, 'hello', 'ts'),
-  }),
-  auth: (m) => ({ t: 'auth', sig: bin(m, 'auth', 'sig', SIG_BYTES) }),
-  error: (m) => ({
-    t: 'error',
-    code: str(m, 'error', 'code', MAX_CODE_BYTES),
-    // The reason is optional on the wire: a minimal peer may send only the code.
-    message: m.message === undefined ? '' : str(m, 'error', 'message', MAX_REASON_BYTES),
-  }),
-  ping: (m) => ({ t: 'ping', n: uint(m, 'ping', 'n') }),
-  pong: (m) => ({ t: 'pong', n: uint(m, 'pong', 'n') }),
-  peers: (m) => ({
-    t: 'peers',
-    peers: arr(m, 'peers', 'peers', MAX_PEERS_PER_MESSAGE).map((p) => {
-      const e = map(p, 'peers', 'peers[]');
-      return {
-        id: bin(e, 'peers[]', 'id', ID_BYTES),
-        host: str(e, 'peers[]', 'host', MAX_HOST_BYTES),
-        port: uint(e, 'peers[]', 'port', 0xffff),
-      };
-    }),
-  }),
-  event: (m) => ({
-    t: 'event',
-    body: bin(m, 'event', 'body'),
-    sig: bin(m, 'event', 'sig', SIG_BYTES),
-    hops: uint(m, 'event', 'hops'),
-  }),
-  sync: (m) => {
-    if (typeof m.done !== 'boolean') fail('sync', 'done', 'a boolean');
-    return { t: 'sync', events: arr(m, 'sync', 'events').map((e) => signedBody(e, 'sync', 'events[]')), done: m.done };
-  },
+export const MESSAGES: { readonly [K in MessageType]: Declaration<Extract<Message, { t: K }>> } = {
+  hello: declare(exact({
+    t: oneOf('hello'),
+    v: uint(0, 0xffff),
+    id: bin(ID_BYTES),
+    port: uint(0, MAX_PORT),
+    nonce: bin(NONCE_BYTES),
+    agent: str({ maxBytes: MAX_AGENT_BYTES }),
+    ts: counter,
+  })),
+  auth: declare(exact({ t: oneOf('auth'), sig: bin(SIG_BYTES) })),
+  error: declare(exact({
+    t: oneOf('error'),
+    code: str({ maxBytes: MAX_CODE_BYTES }),
+    // Optional on the wire, so a minimal peer may send only the code.
+    message: optional(str({ maxBytes: MAX_REASON_BYTES }), ''),
+  })),
+  ping: declare(exact({ t: oneOf('ping'), n: counter })),
+  pong: declare(exact({ t: oneOf('pong'), n: counter })),
+  peers: declare(exact({
+    t: oneOf('peers'),
+    peers: array(exact({ id: bin(ID_BYTES), host: str({ maxBytes: MAX_HOST_BYTES }), port: uint(0, MAX_PORT) }), { max: MAX_PEERS_PER_MESSAGE }),
+  })),
+  event: declare(exact({ t: oneOf('event'), ...signed, hops: uint(0, MAX_HOPS) })),
+  sync: declare(exact({ t: oneOf('sync'), events: array(exact(signed)), done: bool() })),
+  proof: declare(exact({ t: oneOf('proof'), a: exact(signed), b: exact(signed) })),
 };
 
-/** Checks a decoded value against the schema its `t` names. */
-export function parseMessage(value: unknown): Message {
+/**
+ * Checks a decoded value against the declaration its `t` names. `encodedBytes` is the
+ * payload's size, checked against the type's bound before its shape.
+ */
+export function parseMessage(value: unknown, encodedBytes = 0): Message {
   if (!isPlainObject(value)) throw new BadMessageError('a frame must hold a map');
   const t = value.t;
-  if (typeof t !== 'string') throw new BadMessageError('the map has no string field `t`');
-  if (!Object.prototype.hasOwnProperty.call(schemas, t)) throw new UnknownTypeError(t);
-  return schemas[t as MessageType](value);
+  if (typeof t !== 'string') throw new BadMessageError('the map has no str key `t`');
+  if (!Object.prototype.hasOwnProperty.call(MESSAGES, t)) throw new UnknownTypeError(t);
+  try {
+    return parseDeclared<Message>(MESSAGES[t as MessageType], value, encodedBytes, t);
+  } catch (err) {
+    if (err instanceof SchemaError) throw new BadMessageError(err.message);
+    throw err;
+  }
 }

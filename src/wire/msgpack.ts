@@ -1,9 +1,14 @@
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr } from 'msgpackr';
+import { MAX_DEPTH } from './strict-decode';
+
+export { MAX_DEPTH };
 
 /**
- * The MessagePack dialect of the protocol: plain MessagePack only, so a peer written
- * with any MessagePack library can join. msgpackr's own extensions (records, structured
- * clone, bundled strings) are off; maps decode to plain objects with string keys.
+ * The encoding side of the protocol's MessagePack profile (docs/PROTOCOL.md §3); the
+ * reading side is strict-decode.ts. msgpackr writes plain MessagePack only: its own
+ * extensions (records, structured clone, bundled strings) are off. `toWire` first makes
+ * sure a value is one the strict reader accepts, so this node never sends (or relays)
+ * what it would refuse itself.
  */
 const packr = new Packr({
   useRecords: false,
@@ -11,66 +16,60 @@ const packr = new Packr({
   moreTypes: false,
   bundleStrings: false,
   variableMapSize: true,
-  encodeUndefinedAsNil: true,
 });
 
-const unpackr = new Unpackr({
-  useRecords: false,
-  structuredClone: false,
-  moreTypes: false,
-  mapsAsObjects: true,
-  // Other libraries encode small integers as int64/uint64 too; those must decode to
-  // numbers. Anything beyond 2^53 stays a bigint, which every schema then rejects.
-  // ('auto' exists in msgpackr 1.10+ but is missing from its typings.)
-  int64AsType: 'auto' as 'number',
-});
-
-/** Max nesting of app payloads: bounds the work of validating and encoding them. */
-export const MAX_DEPTH = 16;
-
-/** Thrown by `toWire` for values that plain MessagePack (or this protocol) cannot carry. */
+/** Thrown by `toWire` for values that the profile (or this protocol) cannot carry. */
 export class NotPlainError extends Error {
   readonly code = 'NOT_PLAIN';
 }
 
 /**
- * Checks that `value` is plain data and returns a copy ready for `pack`. msgpackr
- * writes integers beyond 32 bits as float64; a satoshi amount or a millisecond
- * timestamp must stay an integer for a peer in another language, so those become
- * BigInt here and are written as int64.
+ * Checks that `value` is plain data of the profile and returns a copy ready for `pack`:
+ * integers within ±(2^53 − 1) (no floats: v1 carries none), well-formed strings, bytes,
+ * arrays, maps with str keys, booleans and null, at most MAX_DEPTH deep. Keys whose value
+ * is `undefined` are left out (an absent optional field). msgpackr writes integers beyond
+ * 32 bits as float64; a satoshi amount or a millisecond timestamp must stay an integer,
+ * so those become BigInt here and are written as int 64.
  */
-export function toWire(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new NotPlainError(`nested deeper than ${MAX_DEPTH}`);
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new NotPlainError('non-finite number');
-    if (Number.isInteger(value) && (value > 0xffffffff || value < -0x80000000)) {
-      if (!Number.isSafeInteger(value)) throw new NotPlainError('integer beyond 2^53');
-      return BigInt(value);
-    }
+export function toWire(value: unknown): unknown {
+  return copy(value, 1);
+}
+
+/** `level` is the depth `value` has if it is a map or an array (strict-decode.ts MAX_DEPTH). */
+function copy(value: unknown, level: number): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    // A lone surrogate would be written as invalid UTF-8, which every strict reader refuses.
+    if (!(value as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new NotPlainError('string with a lone surrogate');
     return value;
   }
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new NotPlainError(`${value} is not an integer: protocol v1 carries no floats`);
+    if (!Number.isSafeInteger(value)) throw new NotPlainError('integer beyond 2^53 - 1');
+    return value > 0xffffffff || value < -0x80000000 ? BigInt(value) : value;
+  }
   if (value instanceof Uint8Array) return value;
-  if (Array.isArray(value)) return value.map((v) => toWire(v, depth + 1));
+  if (Array.isArray(value) || isPlainObject(value)) {
+    if (level > MAX_DEPTH) throw new NotPlainError(`nested deeper than ${MAX_DEPTH}`);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => {
+      if (v === undefined) throw new NotPlainError('undefined in an array');
+      return copy(v, level + 1);
+    });
+  }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) out[k] = toWire(v, depth + 1);
+      if (v === undefined) continue;
+      if (!(k as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new NotPlainError('key with a lone surrogate');
+      const c = copy(v, level + 1);
+      if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+      else out[k] = c;
     }
     return out;
   }
   throw new NotPlainError(`cannot carry a ${Object.prototype.toString.call(value)}`);
-}
-
-/** True when a decoded value holds nothing but plain MessagePack data (no extension types). */
-export function isPlainDecoded(value: unknown, depth = 0): boolean {
-  if (depth > MAX_DEPTH) return false;
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (value instanceof Uint8Array) return true;
-  if (Array.isArray(value)) return value.every((v) => isPlainDecoded(v, depth + 1));
-  if (isPlainObject(value)) return Object.values(value).every((v) => isPlainDecoded(v, depth + 1));
-  return false;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -82,9 +81,4 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** Encodes an already plain value (see `toWire`). */
 export function pack(value: unknown): Buffer {
   return packr.pack(value);
-}
-
-/** Decodes exactly one value; throws (msgpackr's error) on truncated or trailing bytes. */
-export function unpack(bytes: Uint8Array): unknown {
-  return unpackr.unpack(bytes);
 }

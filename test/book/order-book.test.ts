@@ -127,13 +127,19 @@ describe('OrderBook', () => {
     expect(book.size).toBe(1);
   });
 
-  test('a level total never passes 2^53 sats', () => {
+  test('a level full of 21M BTC orders still takes an honest order; depth stays exact', () => {
     const book = new OrderBook();
     const max = 2_100_000_000_000_000;
-    for (let i = 0; i < 4; i++) book.add(order({ side: 'buy', price: 100, amount: max }));
-    expect(code(() => book.add(order({ side: 'buy', price: 100, amount: max })))).toBe('LEVEL_OVERFLOW');
-    expect(book.depth('buy')).toEqual([{ price: 100, amount: 4 * max, orders: 4 }]);
-    book.add(order({ side: 'buy', price: 101, amount: max })); // another level is fine
+    for (let i = 0; i < 5; i++) book.add(order({ side: 'buy', price: 100, amount: max }));
+    book.add(order({ id: 'honest', side: 'buy', price: 100, amount: 50 * 100_000_000 }));
+    const total = 5n * BigInt(max) + 5_000_000_000n;
+    const [level] = book.depth('buy');
+    expect(level.orders).toBe(6);
+    expect(level.amountExact).toBe(total);
+    expect(level.amount).toBe(Number(total));
+    // Back under 2^53 the total is a plain safe integer again, with no amountExact.
+    for (const o of book.orders('buy').slice(0, 2)) book.cancel(o.id);
+    expect(book.depth('buy')).toEqual([{ price: 100, amount: 3 * max + 5_000_000_000, orders: 4 }]);
   });
 
   test('handles and levels are reused after churn', () => {

@@ -26,7 +26,11 @@ test('no raw timers, wall-clock reads or randomness in src/ outside src/clock', 
       .split('\n')
       .forEach((line, i) => {
         // Comments and interface method signatures (`setTimeout(fn: ...): T;`) are not calls.
-        const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '').replace(/^\s*\w+\(.*\):\s*[\w<>|\s]+;\s*$/, '');
+        const code = line
+          .replace(/\/\*.*?\*\//g, '')
+          .replace(/\/\/.*$/, '')
+          .replace(/^\s*(\/\*\*|\*).*$/, '')
+          .replace(/^\s*\w+\(.*\):\s*[\w<>|\s]+;\s*$/, '');
         if (RAW.test(code)) offenders.push(`${relative(SRC, file)}:${i + 1}: ${line.trim()}`);
       });
   }

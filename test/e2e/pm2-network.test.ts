@@ -110,8 +110,10 @@ test('the README walkthrough, through pm2', async () => {
   expect(buy).toMatchObject({ ok: true, filled: '0.60000000', rested: '0.00000000', order: null });
 
   // 4. A resting order, then its owner cancels it; the others see the cancel.
+  const bidOn1 = pm2.waitForLog('node1', /order\.added .*price=49000\.50/);
   const bid = await trigger('node2', 'addOrder', '{"side":"buy","price":"49000.5","amount":"0.25"}');
   const bidId = (bid.order as { id: string }).id;
+  await bidOn1; // node1 knows the bid: now its refusal to cancel it is about ownership
   expect(await trigger('node1', 'cancelOrder', JSON.stringify({ id: bidId }))).toMatchObject({ ok: false, error: { code: 'NOT_OWNER' } });
   const cancelledOn1 = pm2.waitForLog('node1', /order\.cancelled /);
   expect(await trigger('node2', 'cancelOrder', JSON.stringify({ id: bidId }))).toMatchObject({ ok: true, order: { status: 'cancelled' } });

@@ -20,8 +20,8 @@ describe('Liveness', () => {
   });
   it('keeps each node latest heartbeat only', () => {
     const l = new Liveness(1_000);
-    l.heartbeat('n', 5, raw);
-    l.heartbeat('n', 3, { body: new Uint8Array([9]), sig: raw.sig });
+    l.heartbeat('n', 5, raw, 'a');
+    l.heartbeat('n', 3, { body: new Uint8Array([9]), sig: raw.sig }, 'b');
     expect(l.latestHeartbeats()).toEqual([raw]);
   });
 });

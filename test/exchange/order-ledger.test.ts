@@ -41,7 +41,7 @@ test('updates in every arrival order (with duplicates and an equivocating seq) c
   const outcomes = new Set<string>();
   for (const order of permutations([0, 1, 2, 3, 1])) {
     const { ledger, rec } = ledgerWith(add);
-    for (const i of order) ledger.update(rec, updates[i].ev, updates[i].data, false);
+    for (const i of order) ledger.update(rec, updates[i].ev, updates[i].data, 0);
     outcomes.add(JSON.stringify([rec.seq, rec.filled, rec.status, ledger.digest(), ledger.book.size]));
   }
   expect(outcomes.size).toBe(1);
@@ -64,10 +64,10 @@ test('the sync history stays bounded: superseded refusals and answered accepts a
   // Three refusals, then a grant: only the grant (also the deciding update) travels.
   for (let seq = 1; seq <= 3; seq++) {
     const u = update(add, seq, 0, 'open');
-    ledger.update(rec, u.ev, u.data, false);
+    ledger.update(rec, u.ev, u.data, 0);
   }
   const grant = update(add, 4, 1_000, 'open');
-  ledger.update(rec, grant.ev, grant.data, true);
+  ledger.update(rec, grant.ev, grant.data, 1_000);
   expect([...ledger.signedHistory()].length).toBe(1 /* add */ + 1 /* grant */ + MAX_OPEN_ACCEPTS);
 });
 
@@ -85,7 +85,7 @@ test('two grants for one accept (an equivocating owner) make the same trade in e
   const outcome = (first: typeof g1, second: typeof g1) => {
     const { ledger, rec } = ledgerWith(add);
     for (const g of [first, second]) {
-      ledger.update(rec, g.ev, g.data, true);
+      ledger.update(rec, g.ev, g.data, g.data.amount);
       ledger.recordTrade(rec, g.ev, g.data);
     }
     return JSON.stringify([ledger.trades(), ledger.digest()]);

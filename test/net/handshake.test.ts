@@ -48,6 +48,19 @@ test('success: both sides complete the handshake and learn each other’s verifi
   expect(a.peers()).toEqual([ca]);
 });
 
+test('ping round trips are measured (eviction protects the fastest): Infinity before the first pong, then the fastest seen', async () => {
+  const a = manager();
+  const b = manager();
+  const [s1, s2] = duplexPair();
+  const opened = next<[PeerConnection]>(a, 'peer');
+  const ca = a.attach(s1, 'outbound', '10.0.0.2', 4000);
+  b.attach(s2, 'inbound', '10.0.0.1', 55555);
+  await opened;
+  expect(ca.minPingMs).toBe(Infinity);
+  await ca.roundTrip();
+  expect(Number.isFinite(ca.minPingMs) && ca.minPingMs >= 0).toBe(true);
+});
+
 test('the raw peer’s honest handshake is accepted (the helper is sound)', async () => {
   const m = manager();
   const { raw } = rawInbound(m);

@@ -14,7 +14,7 @@ const open: NetNode[] = [];
 const start = async (o: Parameters<typeof NetNode.start>[0] & { syncSource?: () => RawEvent[] } = {}) => {
   const { syncSource, ...opts } = o;
   const n = NetNode.create({ ...FAST, ...opts });
-  if (syncSource) n.setApp({ receive: () => null, syncSource });
+  if (syncSource) n.setApp({ receive: () => null, conflict: () => null, syncSource });
   await n.start();
   open.push(n);
   return n;
@@ -141,13 +141,18 @@ test('a second sync after done → UNEXPECTED_MESSAGE', async () => {
   expect((await raw.nextOf('error'))?.code).toBe(ErrorCode.UNEXPECTED_MESSAGE);
 });
 
-test('maxInbound: one more inbound connection is refused with TOO_MANY_PEERS', async () => {
+test('maxInbound: a newcomer that completes its handshake when nobody is evictable is refused with TOO_MANY_PEERS', async () => {
   const a = await start({ maxInbound: 1 });
   const first = await rawTo(a);
   await first.handshake(Identity.generate());
+  // Its handshake in progress holds no peer slot; completing it asks for one. The only
+  // inbound peer is the oldest of its network group: protected, so the newcomer is refused.
   const second = await rawTo(a);
+  await second.handshake(Identity.generate());
   expect((await second.nextOf('error'))?.code).toBe(ErrorCode.TOO_MANY_PEERS);
   await second.closed;
+  expect(a.peers()).toHaveLength(1);
+  expect(a.stats()).toMatchObject({ refusedFull: 1, evicted: 0 });
   first.destroy();
 });
 

@@ -34,8 +34,10 @@ test('after the handshake a node sends its known peers; learned addresses are va
   raw.send({ t: 'ping', n: 99 });
   expect((await raw.nextOf('pong'))?.n).toBe(99);
   const hosts = m.book.all().map((p) => `${p.host}:${p.port}`).sort();
-  // The inbound peer's own listen address (its hello port) is learned too, verified.
+  // The inbound peer's own listen address (its hello port) is learned too, but only as a
+  // claim: in "new", told by the peer itself. Only a handshake on a link we dialled verifies.
   expect(hosts).toEqual(['10.0.0.9:4000', '10.1.1.1:4001', '10.2.2.2:5000']);
-  expect(m.book.get('10.0.0.9', 4000)?.verified).toBe(true);
-  expect(m.book.get('10.2.2.2', 5000)?.verified).toBe(false);
+  expect(m.book.get('10.0.0.9', 4000)).toMatchObject({ verified: false, table: 'new', source: 'local:10/8' });
+  // What it told us lands in "new" with the sender's group as the source.
+  expect(m.book.get('10.2.2.2', 5000)).toMatchObject({ verified: false, table: 'new', source: 'local:10/8' });
 });

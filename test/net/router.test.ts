@@ -24,14 +24,19 @@ function setup(refuse?: (ev: GossipEvent) => string | null) {
     },
     dropped: (_ev, _from, code) => dropped.push(code),
   });
+  const conflicts: GossipEvent[] = [];
   router.setApp({
     receive: (ev, from) => {
       const refusal = refuse?.(ev) ?? null;
       if (refusal === null) delivered.push({ ev, from });
       return refusal;
     },
+    conflict: (ev) => {
+      conflicts.push(ev);
+      return null;
+    },
   });
-  return { router, delivered, sends, dropped, setNow: (t: number) => clock.runUntil(t) };
+  return { router, delivered, sends, dropped, conflicts, setNow: (t: number) => clock.runUntil(t) };
 }
 
 const msg = (ev: GossipEvent, hops = 0): EventMsg => ({ t: 'event', body: ev.raw.body, sig: ev.raw.sig, hops });
@@ -141,10 +146,9 @@ test('the id takes its random part from the bytes given: the same bytes, the sam
   expect(signWith(alice, 'x', {}, NOW, bytes).id).toBe(signWith(alice, 'x', {}, NOW, bytes).id);
 });
 
-test('hops above MAX_HOPS are refused; an event at MAX_HOPS is taken but not relayed further', () => {
+test('an event at MAX_HOPS is taken but not relayed further (above it, the frame schema refuses it)', () => {
   const { router, delivered, sends } = setup();
   const over = signEvent(alice, 'test.x', {}, NOW);
-  expect(() => router.onEvent(msg(over, MAX_HOPS + 1), 'b')).toThrow(expect.objectContaining({ code: ErrorCode.BAD_MESSAGE }));
   expect(router.onEvent(msg(over, MAX_HOPS), 'b')).toBe('delivered');
   expect(delivered).toHaveLength(1);
   expect(sends).toEqual([]);
@@ -152,4 +156,21 @@ test('hops above MAX_HOPS are refused; an event at MAX_HOPS is taken but not rel
   const below = signEvent(alice, 'test.y', {}, NOW);
   expect(router.onEvent(msg(below, MAX_HOPS - 1), 'b')).toBe('delivered');
   expect(sends).toHaveLength(1);
+});
+
+test('a second body under a handled id is a conflict: verified, given to the app once, relayed once; a copy of either is a duplicate', () => {
+  const { router, delivered, sends, conflicts } = setup();
+  const v1 = signWith(alice, 'test.x', { v: 1 }, NOW, Buffer.alloc(16, 1));
+  const v2 = signWith(alice, 'test.x', { v: 2 }, NOW, Buffer.alloc(16, 1));
+  expect(v2.id).toBe(v1.id);
+  expect(router.onEvent(msg(v1), 'b')).toBe('delivered');
+  expect(router.onEvent(msg(v2), 'c')).toBe('conflict');
+  expect(conflicts.map((e) => e.data)).toEqual([{ v: 2 }]);
+  expect(sends).toHaveLength(2); // v1 once, v2 once
+  expect(router.onEvent(msg(v2), 'd')).toBe('duplicate');
+  expect(router.onEvent(msg(v1), 'd')).toBe('duplicate');
+  expect(delivered).toHaveLength(1);
+  // A forged "second version" is the sender's fault, not the origin's.
+  const forged = { ...msg(v2), body: Buffer.from(v2.raw.body).fill(0x61, 40, 41) };
+  expect(() => router.onEvent(forged, 'e')).toThrow(expect.objectContaining({ code: ErrorCode.BAD_SIGNATURE }));
 });

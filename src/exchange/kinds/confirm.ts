@@ -5,7 +5,7 @@
  */
 import type { TradeView } from '../api';
 import { KIND, parseAccept, parseConfirm, type ConfirmData } from '../events';
-import { applyOwnerUpdate, checkOwnerUpdate, type OwnerChecked } from './owner-update';
+import { applyOwnerUpdate, checkOwnerUpdate, tryParse, type OwnerChecked } from './owner-update';
 import { INVALID, type KindHandler } from './types';
 
 export const confirm: KindHandler<ConfirmData, OwnerChecked<ConfirmData>> = {
@@ -20,8 +20,8 @@ export const confirm: KindHandler<ConfirmData, OwnerChecked<ConfirmData>> = {
     // at least what is granted.
     const acc = open(data.acceptBody, data.acceptSig);
     if (!acc || acc.kind !== KIND.accept || acc.id !== data.accept || acc.origin !== data.taker) return INVALID.BAD_ACCEPT;
-    const asked = parseAccept(acc.data);
-    if (asked.order !== data.order) return INVALID.BAD_ACCEPT;
+    const asked = tryParse(() => parseAccept(acc.data, acc.raw.body.length));
+    if (!asked || asked.order !== data.order) return INVALID.BAD_ACCEPT;
     if (data.amount > asked.amount) return INVALID.OVERGRANT;
     return c;
   },

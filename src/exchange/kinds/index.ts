@@ -8,10 +8,11 @@ import { cancel } from './cancel';
 import { confirm } from './confirm';
 import { fill } from './fill';
 import { heartbeat } from './heartbeat';
+import { refresh } from './refresh';
 import type { KindHandler } from './types';
 
 export const KINDS: ReadonlyMap<string, KindHandler<unknown, unknown>> = new Map(
-  [add, accept, confirm, fill, cancel, heartbeat].map((k) => [k.kind, k as unknown as KindHandler<unknown, unknown>]),
+  [add, accept, confirm, fill, cancel, heartbeat, refresh].map((k) => [k.kind, k as unknown as KindHandler<unknown, unknown>]),
 );
 
 export { INVALID } from './types';

@@ -6,7 +6,7 @@
  */
 import type { PeerView } from '../../net/peer-view';
 import type { ConfirmData, AcceptData } from '../events';
-import type { EventMeta, GoneOrder, OrderRecord } from '../order-ledger';
+import type { EventMeta, GoneOrder, OrderRecord, SignedBytes } from '../order-ledger';
 import type { ExchangeState } from '../state';
 import type { TradeView } from '../api';
 
@@ -48,18 +48,29 @@ export interface Effects {
   answered(data: ConfirmData, trade: TradeView | null): void;
   /** An order we were taking from closed without answering us: our take may be over. */
   closedUnder(rec: OrderRecord): void;
+  /** An owner's newest refresh vouches for these orders of its own now. */
+  vouched(owner: string, orders: ReadonlySet<string>): void;
   /** An owner's liveness changed (stale or back). */
   livenessChanged(node: string, stale: boolean): void;
   /** An event was refused by the book (absurd sizes). */
   refused(ev: SignedEvent, code: string, reason: string): void;
+  /**
+   * Two events of one origin that may prove it contradicted itself (kinds find some,
+   * e.g. an update embedding another version of the order's add). Returns the verdict:
+   * 'new', 'known', or why they prove nothing.
+   */
+  proven(a: SignedBytes, b: SignedBytes): string;
 }
 
 export interface KindHandler<D, C = D> {
   readonly kind: string;
-  /** The payload's exact shape; throws EventShapeError. */
-  parse(data: Record<string, unknown>): D;
-  /** Checks beyond shape every node runs before taking the event: the checked form, or a refusal code. */
-  check(ev: SignedEvent, data: D, st: ExchangeState, open: OpenSigned): C | string;
+  /** The payload's exact shape (and the body's byte bound); throws EventShapeError. */
+  parse(data: Record<string, unknown>, bodyBytes: number): D;
+  /**
+   * Checks beyond shape every node runs before taking the event: the checked form, or a
+   * refusal code. With `st` null, only what the event itself shows (judging a proof).
+   */
+  check(ev: SignedEvent, data: D, st: ExchangeState | null, open: OpenSigned): C | string;
   /** Takes the event into the state. Returns whether it is worth keeping (store, sync). */
   apply(ev: SignedEvent, checked: C, st: ExchangeState, fx: Effects, arrival: Arrival): boolean;
 }

@@ -15,6 +15,7 @@ export function memoryManager(overrides: Partial<ManagerConfig> = {}): PeerManag
     onPeers: (link, msg) => m.onPeers(link, msg),
     onEvent: () => {},
     onSync: () => {},
+    onProof: () => {},
   };
   const m: PeerManager = new PeerManager(
     {
