@@ -145,7 +145,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
     this.admission = new Admission(clock, (peer, outcome) => void net.report(peer, outcome), log);
     this.pipeline = new EventPipeline(this.st, net, store, clock);
     const publish = (kind: string, data: Record<string, unknown>): GossipEvent => this.pipeline.publish(kind, data);
-    this.desk = new OwnerDesk({ st: this.st, publish, log });
+    this.desk = new OwnerDesk({ st: this.st, publish, log, clockBoundMs: tuning.clockBoundMs });
     this.takes = new Takes({
       clock,
       st: this.st,

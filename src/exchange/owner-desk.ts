@@ -42,6 +42,8 @@ export interface OwnerDeskDeps {
   st: ExchangeState;
   publish: Publish;
   log: Logger;
+  /** How far apart two honest clocks may be (the accept's deadline is on the taker's). */
+  clockBoundMs: number;
 }
 
 export class OwnerDesk {
@@ -71,7 +73,7 @@ export class OwnerDesk {
       this.ignored++;
       return;
     }
-    const d = decideAccept(rec, st.reservations.takingFor(rec.id), { taker: accept.origin, amount: data.amount, deadline: data.deadline }, st.clock.now());
+    const d = decideAccept(rec, st.reservations.takingFor(rec.id), { taker: accept.origin, amount: data.amount, deadline: data.deadline }, st.clock.now() - this.d.clockBoundMs);
     const conf: ConfirmData = {
       ...this.base(rec, d.filled, d.status),
       accept: accept.id,

@@ -42,12 +42,18 @@ export interface Decision {
   status: OrderStatus;
 }
 
-export function decideAccept(order: OwnedOrder, reservedByOwner: number, req: AcceptRequest, now: number): Decision {
+/**
+ * `takerNowAtLeast` is the earliest the taker's clock can read now: our clock less the
+ * clock bound. The deadline is on the taker's clock, so only once even that is past it
+ * has the taker surely stopped waiting; refusing on our own clock alone would refuse
+ * every accept of a taker whose clock runs behind ours by more than the accept timeout.
+ */
+export function decideAccept(order: OwnedOrder, reservedByOwner: number, req: AcceptRequest, takerNowAtLeast: number): Decision {
   const refuse = (reason: string): Decision => ({ fill: 0, reason, filled: order.filled, status: order.status });
   if (order.status === 'cancelled') return refuse(REFUSAL.CANCELLED);
   if (order.status === 'filled' || order.filled >= order.amount) return refuse(REFUSAL.FILLED);
   if (req.taker === order.owner) return refuse(REFUSAL.OWN_ORDER);
-  if (now > req.deadline) return refuse(REFUSAL.DEADLINE);
+  if (takerNowAtLeast > req.deadline) return refuse(REFUSAL.DEADLINE);
   const free = freeOf(order, reservedByOwner);
   if (free <= 0) return refuse(REFUSAL.RESERVED);
   const fill = Math.min(free, req.amount);

@@ -7,13 +7,14 @@
  *      │ caller stops waiting (outcome unknown: reported as pending)
  *      ▼
  *   unknown ──late answer──▶ done (a grant is booked: accept.late)
- *      │ deadline + clock bound + late hold, no answer
+ *      │ deadline + 2 × clock bound + late hold, no answer
  *      ▼
  *   lapsed (done; nothing will be granted any more)
  *
- * The owner refuses an accept past its deadline (its own clock), and its clock is
- * within the clock bound of ours, so after deadline + bound no new grant can be
- * decided; the late hold covers one still in transit. Until then the amount stays
+ * The owner refuses an accept once its clock less the clock bound is past the deadline
+ * (so a taker whose clock runs behind the owner's is still answered), and its clock is
+ * within the bound of ours, so after deadline + 2 × bound no new grant can be decided;
+ * the late hold covers one still in transit. Until then the amount stays
  * reserved against the order we took from (we never ask for it twice). What it holds of
  * our own order depends on why we took:
  * - 'accept' (an explicit acceptOrder): nothing of ours.
@@ -82,7 +83,7 @@ export class Take {
   state: 'waiting' | 'unknown' | 'done' = 'waiting';
   readonly acceptId: string;
   readonly deadline: number;
-  /** After this no grant is booked any more (deadline + clock bound + late hold). */
+  /** After this no grant is booked any more (deadline + 2 × clock bound + late hold). */
   readonly until: number;
   /** The answer, or OUTCOME_UNKNOWN once the wait (deadline + clock bound) is over. */
   readonly result: Promise<TakeResult>;
@@ -100,7 +101,9 @@ export class Take {
   ) {
     const d = takes.deps;
     this.deadline = d.clock.now() + d.acceptTimeoutMs;
-    this.until = this.deadline + d.clockBoundMs + d.lateHoldMs;
+    // The owner grants until its clock, less the bound, passes the deadline: on ours that
+    // is at most deadline + two bounds.
+    this.until = this.deadline + 2 * d.clockBoundMs + d.lateHoldMs;
     this.result = new Promise((r) => (this.resolve = r));
     this.acceptId = d.sendAccept(orderId, requested, this.deadline);
     d.st.reservations.add({ acceptId: this.acceptId, orderId, forOrder: mode === 'crossing' ? forOrder : null, amount: requested });

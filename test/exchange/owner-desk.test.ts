@@ -33,6 +33,7 @@ function setup() {
   const desk = new OwnerDesk({
     st,
     log: silentLogger,
+    clockBoundMs: 5_000,
     publish: (kind, data) => {
       published.push({ kind, data });
       order.answered.add(data.accept as string);

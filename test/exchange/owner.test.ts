@@ -12,7 +12,8 @@ describe('decideAccept: the owner grants each accept at most what is left', () =
     ['asks more than left', [open(100, 70), 0, { taker: TAKER, amount: 50, deadline: 10 }, 5], { fill: 30, reason: REFUSAL.PARTIAL, filled: 100, status: 'filled' }],
     ['own reservations held back', [open(100), 60, { taker: TAKER, amount: 50, deadline: 10 }, 5], { fill: 40, reason: REFUSAL.PARTIAL, filled: 40, status: 'open' }],
     ['everything reserved', [open(100), 100, { taker: TAKER, amount: 1, deadline: 10 }, 5], { fill: 0, reason: REFUSAL.RESERVED, filled: 0, status: 'open' }],
-    ['deadline passed', [open(100), 0, { taker: TAKER, amount: 1, deadline: 10 }, 11], { fill: 0, reason: REFUSAL.DEADLINE, filled: 0, status: 'open' }],
+    ['deadline passed on the earliest the taker can read', [open(100), 0, { taker: TAKER, amount: 1, deadline: 10 }, 11], { fill: 0, reason: REFUSAL.DEADLINE, filled: 0, status: 'open' }],
+    ['deadline reached, not passed', [open(100), 0, { taker: TAKER, amount: 1, deadline: 10 }, 10], { fill: 1, filled: 1, status: 'open' }],
     ['own order', [open(100), 0, { taker: OWNER, amount: 1, deadline: 10 }, 5], { fill: 0, reason: REFUSAL.OWN_ORDER, filled: 0, status: 'open' }],
     ['already filled', [open(100, 100), 0, { taker: TAKER, amount: 1, deadline: 10 }, 5], { fill: 0, reason: REFUSAL.FILLED, filled: 100, status: 'open' }],
     [
