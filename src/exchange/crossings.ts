@@ -2,7 +2,10 @@
  * Keeping the book uncrossed. Two resting orders of different owners can cross when
  * they were placed at the same moment on different nodes. The owner of the newer one
  * (by ts, then id) takes the older one; the other owner does nothing. So exactly one
- * side acts.
+ * side acts. One exception, so that no crossing is left that nobody may take: when what
+ * is left of the newer order is a dust take of the older (below MIN_TAKE_SATS and less
+ * than the older has left, refused everywhere), the older order's owner takes all that
+ * is left of the newer one instead (taking all that is left is never dust).
  *
  * A refusal that may not last (the amount is held by another taker, the deadline passed,
  * no answer) is retried after the accept's wait, at most MAX_RETRIES times per pair of
@@ -14,6 +17,7 @@ import type { Logger } from '../log/logger';
 import { plan } from '../book/matching';
 import type { RestingOrder } from '../book/types';
 import type { OrderRecord } from './order-ledger';
+import { isDust } from './kinds/accept';
 import { REFUSAL } from './owner';
 import type { ExchangeState } from './state';
 import { OwnBudgetSpent } from './pipeline';
@@ -37,6 +41,20 @@ export function older(a: { ts: number; id: string }, b: { ts: number; id: string
   return a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
 }
 
+interface Side {
+  ts: number;
+  id: string;
+  /** Sats left. */
+  left: number;
+}
+
+/** Does the owner of `mine` act on the crossing of `mine` and `other` (see the top)? */
+export function takesFrom(mine: Side, other: Side): boolean {
+  return older(other, mine) ? !isDust(mine.left, other.left) : isDust(other.left, mine.left);
+}
+
+const sideOf = (r: OrderRecord): Side => ({ ts: r.ts, id: r.id, left: r.amount - r.filled });
+
 function crosses(mine: OrderRecord, other: { side: string; price: number }): boolean {
   if (mine.side === other.side) return false;
   return mine.side === 'buy' ? mine.price >= other.price : mine.price <= other.price;
@@ -58,10 +76,10 @@ export class Crossings {
 
   constructor(private readonly d: CrossingsDeps) {}
 
-  /** A new order of another owner arrived: if one of ours is newer and crosses it, ours takes it. */
+  /** A new order of another owner arrived: if one of ours crosses it and is the one to act, ours takes it. */
   against(theirs: OrderRecord): void {
     if (theirs.owner === this.d.st.me) return;
-    for (const mine of this.d.st.ledger.mineOpen()) if (crosses(mine, theirs) && older(theirs, mine)) this.resolve(mine);
+    for (const mine of this.d.st.ledger.mineOpen()) if (crosses(mine, theirs) && takesFrom(sideOf(mine), sideOf(theirs))) this.resolve(mine);
   }
 
   /** A fresh start for every crossing of ours (an owner came back, a link came up, the periodic check). */
@@ -79,12 +97,16 @@ export class Crossings {
     }
     this.running.add(mine.id);
     this.busy++;
-    void this.loop(mine).finally(() => {
-      this.running.delete(mine.id);
-      for (const r of this.orderIdle.get(mine.id) ?? []) r();
-      this.orderIdle.delete(mine.id);
-      this.done();
-    });
+    void this.loop(mine)
+      // A bug here must not end the process (an unhandled rejection would): log it, and
+      // the periodic re-check tries again.
+      .catch((err: unknown) => this.d.log.warn('order.crossing-failed', { order: mine.id, error: String(err) }))
+      .finally(() => {
+        this.running.delete(mine.id);
+        for (const r of this.orderIdle.get(mine.id) ?? []) r();
+        this.orderIdle.delete(mine.id);
+        this.done();
+      });
   }
 
   /** Stops new takes for `rec` and waits for the ones under way (cancel). */
@@ -126,11 +148,13 @@ export class Crossings {
     if (free <= 0) return false;
     const p = plan(st.ledger.book, { side: mine.side, price: mine.price, amount: free, owner: st.me }, {
       available: (o) => st.freeToTake({ id: o.id, amount: o.amount, filled: 0 }),
-      eligible: (o) => older(o, mine) && !this.d.excluded(o.owner) && !this.gaveUp.has(`${mine.id}/${o.id}`),
+      eligible: (o) => takesFrom(sideOf(mine), { ts: o.ts, id: o.id, left: o.amount }) && !this.d.excluded(o.owner) && !this.gaveUp.has(`${mine.id}/${o.id}`),
     });
-    if (p.legs.length === 0) return false;
-    this.d.log.info('order.crossing', { order: mine.id, legs: p.legs.length, amount: p.filled });
-    const outs = await Promise.all(p.legs.map((l) => this.take(l.order, l.amount, mine)));
+    // A leg cut to dust by what is held of our order meanwhile waits for the next try.
+    const legs = p.legs.filter((l) => !isDust(l.amount, l.order.amount));
+    if (legs.length === 0) return false;
+    this.d.log.info('order.crossing', { order: mine.id, legs: legs.length, amount: legs.reduce((n, l) => n + l.amount, 0) });
+    const outs = await Promise.all(legs.map((l) => this.take(l.order, l.amount, mine)));
     for (const o of outs) {
       if (o.filled > 0 || o.reason === undefined) continue;
       const pair = `${mine.id}/${o.orderId}`;
