@@ -34,13 +34,27 @@ interface Pipe {
   freeAt: number;
   /** When the last chunk arrives: later chunks never arrive earlier (in order). */
   lastArrival: number;
-  /** Chunks sent while partitioned, with their write callbacks. */
-  held: Array<{ chunk: Buffer | null; cb: () => void }>;
-  /** How many of `held` were already in flight when the cut came (they go first). */
-  heldInFlight: number;
+  /**
+   * Chunks held by a partition, with their write callbacks: sent while it was in force,
+   * or in flight when it came. Released in sequence order when it heals.
+   */
+  held: Chunk[];
   /** Deliveries already scheduled at `batchAt` (chunks written within one ms share a timer). */
-  batch: Array<Buffer | null> | null;
+  batch: Chunk[] | null;
   batchAt: number;
+  /** The sequence number of the next chunk sent. */
+  seqOut: number;
+  /** The sequence number of the next chunk delivered: the bytes arrive in the order sent, as TCP's do. */
+  seqIn: number;
+  /** Chunks that arrived before one sent earlier (a retransmitted one still on its way). */
+  early: Map<number, Buffer | null>;
+}
+
+/** One write on a pipe (null = FIN), numbered in the order it was sent. */
+interface Chunk {
+  seq: number;
+  chunk: Buffer | null;
+  cb: () => void;
 }
 
 class MemoryStream extends Duplex {
@@ -194,10 +208,10 @@ export class MemoryNetwork {
     }
     if (this.isBlocked(p.from, p.to)) {
       // Held in the send buffer: the write is not done, so the sender's queue grows.
-      p.held.push({ chunk, cb: done });
+      p.held.push({ seq: p.seqOut++, chunk, cb: done });
       return;
     }
-    this.transmit(p, chunk, done);
+    this.transmit(p, { seq: p.seqOut++, chunk, cb: done });
   }
 
   /** @internal The sender destroyed its end: the other end is reset once the bytes before it arrive. */
@@ -212,7 +226,8 @@ export class MemoryNetwork {
     }, at - this.clock.now() + this.profile(p.from, p.to).latencyMs);
   }
 
-  private transmit(p: Pipe, chunk: Buffer | null, done: () => void): void {
+  private transmit(p: Pipe, c: Chunk): void {
+    const { chunk, cb: done } = c;
     const prof = this.profile(p.from, p.to);
     const now = this.clock.now();
     const size = chunk ? chunk.length : 0;
@@ -225,38 +240,44 @@ export class MemoryNetwork {
     if (prof.loss > 0 && this.clock.random() < prof.loss) arrives += prof.retransmitMs;
     arrives = Math.ceil(Math.max(arrives, p.lastArrival));
     p.lastArrival = arrives;
+    const sent: Chunk = { seq: c.seq, chunk, cb: () => {} };
     if (p.batch && p.batchAt === arrives) {
-      p.batch.push(chunk);
+      p.batch.push(sent);
       return;
     }
-    const batch: Array<Buffer | null> = [chunk];
+    const batch: Chunk[] = [sent];
     p.batch = batch;
     p.batchAt = arrives;
     this.clock.setTimeout(() => this.arrive(p, batch), arrives - now);
   }
 
-  private arrive(p: Pipe, batch: Array<Buffer | null>): void {
+  private arrive(p: Pipe, batch: Chunk[]): void {
     if (p.batch === batch) p.batch = null;
     // Cut while in flight: the bytes are retransmitted once the partition heals.
     if (this.isBlocked(p.from, p.to)) {
-      p.held.splice(p.heldInFlight, 0, ...batch.map((c) => ({ chunk: c, cb: () => {} })));
-      p.heldInFlight += batch.length;
+      p.held.push(...batch);
       return;
     }
-    for (const c of batch) {
+    // A chunk never overtakes one sent before it: one that arrives while an earlier
+    // one is still being retransmitted (held by a partition that has healed since)
+    // waits for it, as TCP's receive buffer does.
+    for (const c of batch) p.early.set(c.seq, c.chunk);
+    while (p.early.has(p.seqIn)) {
+      const chunk = p.early.get(p.seqIn) as Buffer | null;
+      p.early.delete(p.seqIn);
+      p.seqIn++;
       if (p.dest.destroyed || p.dest.readableEnded) return;
-      p.dest.push(c);
+      p.dest.push(chunk);
     }
   }
 
   private release(p: Pipe): void {
-    const held = p.held.splice(0);
-    p.heldInFlight = 0;
-    for (const h of held) this.transmit(p, h.chunk, h.cb);
+    const held = p.held.splice(0).sort((x, y) => x.seq - y.seq);
+    for (const h of held) this.transmit(p, h);
   }
 
   private newPipe(from: string, to: string, dest: MemoryStream): Pipe {
-    const p: Pipe = { from, to, dest, freeAt: 0, lastArrival: 0, held: [], heldInFlight: 0, batch: null, batchAt: -1 };
+    const p: Pipe = { from, to, dest, freeAt: 0, lastArrival: 0, held: [], batch: null, batchAt: -1, seqOut: 0, seqIn: 0, early: new Map() };
     this.pipes.add(p);
     dest.once('close', () => this.pipes.delete(p));
     return p;
