@@ -210,12 +210,15 @@ export class Campaign {
     const bytes = c.bytes(nodeHello);
     link.write([...c.split(bytes), Buffer.alloc(bytesAwaited(bytes, target.maxFrameBytes))]);
     if (c.phase === 'pre' || c.phase === 'auth') {
-      // The node answers a hello it takes with its auth (pre) or opens the link (auth).
+      // The node answers a hello it takes with its own (pre): we authenticate, and it
+      // answers with its auth (an acceptor proves itself only to a dialler that has);
+      // or, after our auth, it opens the link (auth).
       if (c.phase === 'pre') {
-        const hello = await target.drive(link.waitFor((m) => m.t === 'hello'));
-        const answer = await target.drive(link.waitFor((m) => m.t === 'auth' || m.t === 'error'));
-        if (answer?.t !== 'auth' || hello?.t !== 'hello') return this.closed(link);
+        const hello = await target.drive(link.waitFor((m) => m.t === 'hello' || m.t === 'error'));
+        if (hello?.t !== 'hello') return this.closed(link);
         link.send(makeAuth(identity, hello));
+        const answer = await target.drive(link.waitFor((m) => m.t === 'auth' || m.t === 'error'));
+        if (answer?.t !== 'auth') return this.closed(link);
       } else {
         await target.drive(link.waitFor((m) => m.t === 'auth' || m.t === 'error'));
       }

@@ -234,19 +234,31 @@ export class PeerConnection extends EventEmitter {
     const refusal = this.opts.refuseId?.(Buffer.from(msg.id).toString('hex'));
     if (refusal) throw refusal;
     this.remoteHello = msg;
-    this.sendNow(makeAuth(this.opts.identity, msg));
+    // The accepting side proves itself only to a dialler that has proved itself: a
+    // socket that says hello and never authenticates costs us no signature, and we
+    // sign nothing for a peer we cannot name.
+    if (this.direction === 'outbound') this.sendAuth();
+  }
+
+  private sendAuth(): void {
+    // Marked before the write: over a synchronous stream the other side's answer can
+    // come back inside it.
     this.authSent = true;
+    this.sendNow(makeAuth(this.opts.identity, this.remoteHello as HelloMsg));
   }
 
   /** @internal */
   onAuth(msg: AuthMsg): void {
-    if (!this.remoteHello || !this.authSent) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'auth before hello');
-    checkAuth(msg, this.remoteHello, this.hello.nonce);
+    if (!this.remoteHello) throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, 'auth before hello');
+    checkAuth(msg, this.remoteHello, this.hello);
     this.remoteId = Buffer.from(this.remoteHello.id).toString('hex');
     this.state = 'open';
     this.connectedAt = this.clock.now();
     this.clearTimer('handshakeTimer');
     this.pingTimer = this.clock.setInterval(() => this.keepalive(), this.opts.pingIntervalMs);
+    // The acceptor's auth leaves once we are open: what the dialler sends as soon as it
+    // has it (over a synchronous stream, before this returns) finds the link open.
+    if (!this.authSent) this.sendAuth();
     this.emit('open');
   }
 

@@ -25,12 +25,19 @@ export function makeHello(identity: Identity, listenPort: number, agent: string,
 }
 
 /** The exact bytes a side signs to prove its key: context ‖ verifier's nonce ‖ signer's id. */
-export function authPayload(verifierNonce: Uint8Array, signerId: Uint8Array): Buffer {
-  return Buffer.concat([AUTH_CONTEXT, verifierNonce, signerId]);
+/**
+ * What an `auth` signs: the verifier's nonce, the signer's id and the verifier's id.
+ * The verifier's id is there so that a proof made for one node is worth nothing to
+ * another: without it, a node M could hand A the nonce B sent it (in M's own hello to
+ * A), take A's proof and pass it to B as its own, and sit on B's link as A — holding
+ * A's place, and getting A shunned for whatever M then sends (issue 11's threat model).
+ */
+export function authPayload(verifierNonce: Uint8Array, signerId: Uint8Array, verifierId: Uint8Array): Buffer {
+  return Buffer.concat([AUTH_CONTEXT, verifierNonce, signerId, verifierId]);
 }
 
 export function makeAuth(identity: Identity, theirHello: HelloMsg): AuthMsg {
-  return { t: 'auth', sig: identity.sign(authPayload(theirHello.nonce, identity.publicKey)) };
+  return { t: 'auth', sig: identity.sign(authPayload(theirHello.nonce, identity.publicKey, theirHello.id)) };
 }
 
 export interface HelloCheck {
@@ -53,9 +60,9 @@ export function checkHello(hello: HelloMsg, ctx: HelloCheck): void {
   }
 }
 
-/** Verifies the other side's proof over the nonce we sent it. */
-export function checkAuth(auth: AuthMsg, theirHello: HelloMsg, ourNonce: Uint8Array): void {
-  if (!verifySignature(theirHello.id, authPayload(ourNonce, theirHello.id), auth.sig)) {
+/** Verifies the other side's proof over the nonce we sent it, made for us. */
+export function checkAuth(auth: AuthMsg, theirHello: HelloMsg, ourHello: HelloMsg): void {
+  if (!verifySignature(theirHello.id, authPayload(ourHello.nonce, theirHello.id, ourHello.id), auth.sig)) {
     throw new ProtocolError(ErrorCode.BAD_PROOF, 'handshake signature does not verify');
   }
 }

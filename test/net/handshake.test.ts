@@ -81,7 +81,7 @@ test('bad proof → BAD_PROOF', async () => {
   const { raw } = rawInbound(m);
   const theirs = validHello();
   raw.send({ ...theirs, id: Identity.generate().publicKey });
-  await raw.nextOf('auth');
+  await raw.nextOf('hello');
   raw.send({ t: 'auth', sig: Buffer.alloc(64, 7) });
   await refusedWith(raw, ErrorCode.BAD_PROOF);
   expect(m.peers()).toHaveLength(0);
@@ -103,6 +103,38 @@ test('no hello before the (injected, short) timeout → HANDSHAKE_TIMEOUT', asyn
   const { raw } = rawInbound(manager({ handshakeTimeoutMs: 30 }));
   expect((await raw.next())?.t).toBe('hello'); // ours; we stay silent
   await refusedWith(raw, ErrorCode.HANDSHAKE_TIMEOUT);
+});
+
+test('the acceptor signs nothing for a socket that says hello and never authenticates: hello, then only the timeout', async () => {
+  const { raw } = rawInbound(manager({ handshakeTimeoutMs: 30 }));
+  raw.send(validHello());
+  expect((await raw.next())?.t).toBe('hello');
+  // No auth of ours in between: the next frame is the refusal.
+  expect((await raw.next())?.t).toBe('error');
+  await raw.closed;
+  expect(raw.received).toEqual([]);
+});
+
+test('a proof relayed from another node is refused: M cannot pass A\'s auth to B as A\'s link (the proof names its verifier)', async () => {
+  const a = manager();
+  const b = manager();
+  const m = Identity.generate();
+  // M dials B claiming A's id; B answers with its hello and nonce.
+  const toB = rawInbound(b).raw;
+  toB.send({ ...makeHello(a.cfg.identity, 0, 'raw', Date.now(), randomBytes(32)) });
+  const helloB = await toB.nextOf('hello');
+  // M dials A as itself, with B's nonce in its hello, and authenticates honestly: A then proves itself over B's nonce.
+  const toA = rawInbound(a).raw;
+  toA.send(makeHello(m, 0, 'raw', Date.now(), Buffer.from(helloB!.nonce)));
+  const helloA = await toA.nextOf('hello');
+  toA.send(makeAuth(m, helloA!));
+  const authA = await toA.nextOf('auth');
+  expect(authA).not.toBeNull();
+  // A's proof over B's nonce, passed on to B: it was made for M, so B refuses it.
+  toB.send(authA!);
+  await refusedWith(toB, ErrorCode.BAD_PROOF);
+  expect(b.peers()).toHaveLength(0);
+  toA.destroy();
 });
 
 test('anything but hello first → UNEXPECTED_MESSAGE', async () => {
