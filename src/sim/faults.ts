@@ -46,9 +46,18 @@ export class Faults {
   /** Kills (-9: uncommitted writes lost) or stops (clean) `node`; it restarts `downMs` later. */
   async takeDown(node: SimNode, kind: 'kill' | 'stop', downMs: number): Promise<void> {
     this.ops.fault(kind);
-    this.down.set(node.index, snapshot(node));
     this.trace.add(kind, { n: node.index, downMs });
-    await (kind === 'kill' ? this.world.kill(node) : this.world.stop(node));
+    const ex = node.ex;
+    if (kind === 'kill') {
+      this.down.set(node.index, snapshot(ex));
+      await this.world.kill(node);
+    } else {
+      // A clean stop lets work under way finish: an operator's cancel that waited on a
+      // take in flight is published as the take ends with the node (chaos seed 554).
+      // What the node held is what it holds once closed.
+      await this.world.stop(node);
+      this.down.set(node.index, snapshot(ex));
+    }
     this.schedule(this.world.clock.now() + downMs, 'restart', () => this.restart(node));
   }
 

@@ -4,6 +4,7 @@
  * one Violation with a stable code and a message naming the node and the order or trade.
  */
 import type { OrderView, TradeView } from '../exchange/api';
+import type { Exchange } from '../exchange/exchange';
 import type { Acknowledged } from './acknowledged';
 import type { SimNode } from './world';
 
@@ -28,8 +29,7 @@ export interface DownSnapshot {
   trades: Set<string>;
 }
 
-export function snapshot(node: SimNode): DownSnapshot {
-  const ex = node.ex;
+export function snapshot(ex: Pick<Exchange, 'myOrders' | 'trades'>): DownSnapshot {
   return {
     orders: new Map(ex.myOrders().map((o) => [o.id, { status: o.status, filled: o.filled, seq: o.seq }])),
     trades: new Set(ex.trades().map((t) => t.id)),

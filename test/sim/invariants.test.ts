@@ -116,7 +116,7 @@ test('an acknowledged trade missing anywhere, or an acknowledged cancel shown op
 test('a restart that lost or changed an order of its own, or lost a trade, is caught', () => {
   const before = [order('o1', 1, 'sell', 5_000_000, 100, 40), order('o2', 1, 'buy', 4_900_000, 10)];
   const t = [trade('t1', 'o1', 1, 2, 40)];
-  const snap = snapshot(node(1, before, t));
+  const snap = snapshot(node(1, before, t).ex);
   expect(checkRestored(node(1, before, t), snap, ctx())).toEqual([]);
   const after = [order('o1', 1, 'sell', 5_000_000, 100, 0)];
   expect(codes(checkRestored(node(1, after, []), snap, ctx()))).toEqual(['RESTART_CHANGED_ORDER', 'RESTART_LOST_ORDER', 'RESTART_LOST_TRADE']);
