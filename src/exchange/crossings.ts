@@ -41,7 +41,8 @@ export function older(a: { ts: number; id: string }, b: { ts: number; id: string
   return a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
 }
 
-interface Side {
+/** One of two crossing orders, as far as who acts is concerned. */
+interface Party {
   ts: number;
   id: string;
   /** Sats left. */
@@ -49,11 +50,11 @@ interface Side {
 }
 
 /** Does the owner of `mine` act on the crossing of `mine` and `other` (see the top)? */
-export function takesFrom(mine: Side, other: Side): boolean {
+export function takesFrom(mine: Party, other: Party): boolean {
   return older(other, mine) ? !isDust(mine.left, other.left) : isDust(other.left, mine.left);
 }
 
-const sideOf = (r: OrderRecord): Side => ({ ts: r.ts, id: r.id, left: r.amount - r.filled });
+const partyOf = (r: OrderRecord): Party => ({ ts: r.ts, id: r.id, left: r.amount - r.filled });
 
 function crosses(mine: OrderRecord, other: { side: string; price: number }): boolean {
   if (mine.side === other.side) return false;
@@ -79,7 +80,7 @@ export class Crossings {
   /** A new order of another owner arrived: if one of ours crosses it and is the one to act, ours takes it. */
   against(theirs: OrderRecord): void {
     if (theirs.owner === this.d.st.me) return;
-    for (const mine of this.d.st.ledger.mineOpen()) if (crosses(mine, theirs) && takesFrom(sideOf(mine), sideOf(theirs))) this.resolve(mine);
+    for (const mine of this.d.st.ledger.mineOpen()) if (crosses(mine, theirs) && takesFrom(partyOf(mine), partyOf(theirs))) this.resolve(mine);
   }
 
   /** A fresh start for every crossing of ours (an owner came back, a link came up, the periodic check). */
@@ -148,7 +149,7 @@ export class Crossings {
     if (free <= 0) return false;
     const p = plan(st.ledger.book, { side: mine.side, price: mine.price, amount: free, owner: st.me }, {
       available: (o) => st.freeToTake({ id: o.id, amount: o.amount, filled: 0 }),
-      eligible: (o) => takesFrom(sideOf(mine), { ts: o.ts, id: o.id, left: o.amount }) && !this.d.excluded(o.owner) && !this.gaveUp.has(`${mine.id}/${o.id}`),
+      eligible: (o) => takesFrom(partyOf(mine), { ts: o.ts, id: o.id, left: o.amount }) && !this.d.excluded(o.owner) && !this.gaveUp.has(`${mine.id}/${o.id}`),
     });
     // A leg cut to dust by what is held of our order meanwhile waits for the next try.
     const legs = p.legs.filter((l) => !isDust(l.amount, l.order.amount));

@@ -24,6 +24,7 @@ const BUG_WARNINGS: ReadonlySet<string> = new Set([
   'net.listener-error',
   'peer.misbehaved',
   'sync.source-failed',
+  'order.crossing-failed',
 ]);
 
 export class Recorder {
