@@ -65,8 +65,9 @@ export interface ExchangeTuning {
   /** How long filled/cancelled orders are remembered to absorb late events. Default 10 min. */
   retainMs: number;
   /**
-   * After an unanswered accept's wait (deadline + clock bound), how long a grant still
-   * in transit is taken (booked) and the amount stays reserved. Default 5 s.
+   * After the last moment an owner may still grant an unanswered accept (deadline + 2 ×
+   * clock bound), how long a grant in transit is taken (booked) and the amount stays
+   * reserved. Default 5 s.
    */
   lateHoldMs: number;
   /** How often we sign a refresh of our open orders (currency.ts). Default 60 s. */

@@ -185,7 +185,7 @@ export class Take {
     });
   }
 
-  /** Deadline + clock bound: no grant can be decided any more; hold for one in transit. */
+  /** Deadline + clock bound: we stop waiting; a grant may still be decided until deadline + 2 × bound, and be in transit for the late hold after that. */
   private stopWaiting(): void {
     if (this.state === 'waiting') this.markUnknown();
     const d = this.takes.deps;
