@@ -149,6 +149,8 @@ export interface LimitsView {
   acceptsIgnored: number;
   /** Owners left out of matching for now: they let our accepts run out. */
   ownersCooling: number;
+  /** When the last of those pauses ends (ms since epoch, this node's clock); null if none. */
+  coolingUntil: number | null;
   /** Peer-layer counters: links evicted, refused when full, dropped by score, addresses not read... */
   peers: Record<string, number>;
   /** Peers whose score is low now, and bans (until: ms since epoch, or null if only penalised). */

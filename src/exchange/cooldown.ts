@@ -46,6 +46,13 @@ export class Cooldown {
     return s !== undefined && now < s.until;
   }
 
+  /** When the last pause running now ends; null if none runs. */
+  lastEnd(now: number): number | null {
+    let end: number | null = null;
+    for (const s of this.owners.values()) if (now < s.until && (end === null || s.until > end)) end = s.until;
+    return end;
+  }
+
   /** Owners cooling down now (for status). */
   active(now: number): string[] {
     return [...this.owners.entries()].filter(([, s]) => now < s.until).map(([o]) => o);

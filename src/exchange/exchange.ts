@@ -600,6 +600,7 @@ export class Exchange extends EventEmitter<ExchangeEvents> implements ExchangeAp
         refused: Object.fromEntries(this.admission.refused),
         acceptsIgnored: this.desk.ignored,
         ownersCooling: this.cooldown.active(this.clock.now()).length,
+        coolingUntil: this.cooldown.lastEnd(this.clock.now()),
         peers: {
           evicted: s.evicted,
           refusedFull: s.refusedFull,

@@ -163,7 +163,7 @@ export function statusReply(s: StatusView) {
     // Absent only from an exchange that does not count late grants: no made-up zeros.
     ...(s.late === undefined ? {} : { late: { ...s.late } }),
     ...(s.disputes === undefined ? {} : { disputes: { ...s.disputes } }),
-    ...(s.limits === undefined ? {} : { limits: { ...s.limits, penalised: s.limits.penalised.map((p) => ({ ...p, until: p.until === null ? null : isoTime(p.until) })) } }),
+    ...(s.limits === undefined ? {} : { limits: { ...s.limits, coolingUntil: s.limits.coolingUntil === null ? null : isoTime(s.limits.coolingUntil), penalised: s.limits.penalised.map((p) => ({ ...p, until: p.until === null ? null : isoTime(p.until) })) } }),
   };
 }
 

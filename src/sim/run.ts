@@ -88,6 +88,7 @@ class SimRun {
   private memo = { hits: 0, misses: 0 };
   private workloadMs = 0;
   private nextProgress = 0;
+  private wallStart = 0;
   /** Trade ids and resting orders on the first node at the end (the report's). */
   private finalTrades = new Set<string>();
   private finalResting = 0;
@@ -118,7 +119,7 @@ class SimRun {
   }
 
   async run(): Promise<RunResult> {
-    const wallStart = wallMs();
+    const wallStart = (this.wallStart = wallMs());
     const memoWas = rememberVerifications(this.opts.verifyMemo ?? true);
     try {
       this.trace.add('run', { scenario: this.sc.name, seed: this.seed });
@@ -188,13 +189,34 @@ class SimRun {
 
   private async quiesce(): Promise<void> {
     this.trace.add('quiesce', { inflight: this.ops.inflight, down: this.world.nodes.length - this.world.running.length });
+    const step = this.stepper();
     await this.faults.undoAll();
+    step('healed and restarted');
     this.keep(await joinPieces(this.world, this.trace));
+    step('pieces joined');
     this.keep(await settleOr(this.world, 'quiet', this.trace));
+    step('settled');
     for (const n of this.world.running) n.ex.recheckCrossings();
     this.keep(await settleOr(this.world, 'rechecked', this.trace));
+    step('crossings re-checked, settled');
     this.waitedMs = await outwaitCooldowns(this.world, this.trace, this.recheckMs, (v) => this.keep(v));
+    step('cooldowns outwaited');
     this.trace.add('settled', { links: this.links(), inflight: this.ops.inflight });
+  }
+
+  /** Reports each quiescence step with the virtual and wall time it took (long runs). */
+  private stepper(): (what: string) => void {
+    let [v, w] = [this.world.clock.now(), wallMs()];
+    return (what) => {
+      const [v2, w2] = [this.world.clock.now(), wallMs()];
+      this.opts.progress?.(`  quiesce: ${what} in ${((v2 - v) / 1000).toFixed(1)} simulated s, ${((w2 - w) / 1000).toFixed(1)} wall s; ${this.world.running.length} up, ${this.links()} links; ${this.wallNote()}`);
+      [v, w] = [v2, w2];
+    };
+  }
+
+  /** Wall time since the run began and the process's memory (progress lines only, never the trace). */
+  private wallNote(): string {
+    return `${((wallMs() - this.wallStart) / 1000).toFixed(0)} wall s in all, rss ${(process.memoryUsage.rss() / 2 ** 30).toFixed(1)} GiB`;
   }
 
   private keep(v: Violation | null): void {
@@ -241,7 +263,7 @@ class SimRun {
     if (!this.opts.progress || this.world.clock.now() < this.nextProgress) return;
     this.nextProgress += PROGRESS_EVERY_MS;
     const s = (this.world.clock.now() - this.t0) / 1000;
-    this.opts.progress(`  ${s.toFixed(0)} simulated s: ${this.world.running.length}/${this.world.nodes.length} up, ${this.links()} links, ${this.ops.inflight} operations in flight, trace ${this.trace.count} lines`);
+    this.opts.progress(`  ${s.toFixed(0)} simulated s: ${this.world.running.length}/${this.world.nodes.length} up, ${this.links()} links, ${this.ops.inflight} operations in flight, trace ${this.trace.count} lines; ${this.wallNote()}`);
   }
 
   private result(wall: number): RunResult {

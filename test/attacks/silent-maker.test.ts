@@ -8,6 +8,7 @@
  * ask at the same price and B's next bid trade with each other, past the silent ask.
  */
 import type { Exchange } from '../../src/exchange/exchange';
+import { COOLDOWN_BASE_MS } from '../../src/exchange/cooldown';
 import { KIND } from '../../src/exchange/events';
 import { Attacker } from '../support/attacker';
 import { BTC } from '../support/attack-checks';
@@ -49,6 +50,10 @@ test('a maker that never answers: the crossing buy returns pending in time, the 
   expect(first.pending).toEqual([expect.objectContaining({ orderId: ask.id, requested: 1 * BTC })]);
   // ...and B has struck the owner: it cools down.
   expect(B.status().limits?.ownersCooling).toBe(1);
+  // ...until the first pause ends, which status says (the owner is matched again after it).
+  const pauseLeft = (B.status().limits?.coolingUntil ?? 0) - Date.now();
+  expect(pauseLeft).toBeGreaterThan(COOLDOWN_BASE_MS / 2);
+  expect(pauseLeft).toBeLessThanOrEqual(COOLDOWN_BASE_MS);
   expect(log.of('owner.unresponsive')).toEqual([expect.objectContaining({ node: maker.nodeId, order: ask.id })]);
   // Still heartbeating, still in the book: only the cool-down keeps B from it now.
   expect(B.order(ask.id)).toMatchObject({ status: 'open', stale: false });
