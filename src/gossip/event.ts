@@ -3,6 +3,7 @@ import { Identity } from '../identity/identity';
 import { verifySignature } from '../identity/keys';
 import { MAX_KIND_BYTES, parseEventBody } from '../wire/event-body';
 import { isPlainObject, pack, toWire } from '../wire/msgpack';
+import { ownBytes, ownPair } from '../wire/own-bytes';
 import { verifyRemembered } from './verify-memo';
 
 export { MAX_KIND_BYTES, uuidV7Time } from '../wire/event-body';
@@ -40,7 +41,8 @@ export function signEvent(identity: Identity, kind: string, data: Record<string,
   }
   if (!isPlainObject(data)) throw new TypeError('data must be a plain object');
   const id = uuidv7({ msecs: ts, random });
-  const body = pack(toWire({ id, origin: identity.publicKey, ts, kind, data }));
+  // Our own copy: pack returns a view into msgpackr's reusable buffer (src/wire/own-bytes.ts).
+  const body = ownBytes(pack(toWire({ id, origin: identity.publicKey, ts, kind, data })));
   const sig = identity.sign(body);
   return { id, origin: identity.nodeId, ts, kind, data, hops: 0, raw: { body, sig } };
 }
@@ -48,12 +50,13 @@ export function signEvent(identity: Identity, kind: string, data: Record<string,
 /**
  * Decodes a body WITHOUT checking its signature (so duplicates can be dropped before
  * paying for a verify). Throws BAD_EVENT on a body that is not exactly one envelope of
- * docs/PROTOCOL.md §6.1 read strictly (src/wire/event-body.ts). Bytes are copied, so
- * the event does not pin the network buffer it arrived in.
+ * docs/PROTOCOL.md §6.1 read strictly (src/wire/event-body.ts). Bytes are copied into
+ * memory of their own, so the event pins neither the network buffer it arrived in nor
+ * a shared pool block (src/wire/own-bytes.ts).
  */
 export function decodeEvent(body: Uint8Array, sig: Uint8Array, hops: number): GossipEvent {
   // Copied first: the decoded data's bin values are views into these bytes.
-  const bytes = Buffer.from(body);
+  const [bytes, sigBytes] = ownPair(body, sig);
   const { id, origin, ts, kind, data } = parseEventBody(bytes);
   return {
     id,
@@ -62,7 +65,7 @@ export function decodeEvent(body: Uint8Array, sig: Uint8Array, hops: number): Go
     kind,
     data,
     hops,
-    raw: { body: bytes, sig: Buffer.from(sig) },
+    raw: { body: bytes, sig: sigBytes },
   };
 }
 

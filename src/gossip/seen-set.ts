@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ownBytes } from '../wire/own-bytes';
 
 /**
  * Which copy of an event was handled matters: two bodies under one id are a conflict (an
@@ -110,7 +111,7 @@ export class SeenSet {
     }
     // An accepted ts is at most now + futureMs, so by arrival + window + futureMs the
     // age check alone refuses it; a bound monotone in arrival lets expiry pop from the front.
-    this.entries.set(id, { ts, until: now + this.windowMs + this.futureMs, sig: Buffer.from(sig), hash: bodyHash(body), others: null });
+    this.entries.set(id, { ts, until: now + this.windowMs + this.futureMs, sig: ownBytes(sig), hash: bodyHash(body), others: null });
   }
 
   private expire(now: number): void {
