@@ -2,6 +2,11 @@
  * Owners that let our accepts run out unanswered are left out of matching for a while
  * (GossipSub-style backoff): a maker that never answers must not freeze trading at its
  * price. The pause doubles with every repeat and is forgotten after a long good spell.
+ * A repeat is a failure after the pause ended: accepts that run out while the owner is
+ * already cooling were sent before the pause began (cooling keeps new ones away), so
+ * they are the same failure, not new ones. Counting each as a repeat had one placement
+ * whose four legs crossed orders of one briefly unreachable owner pause it for 32
+ * minutes (chaos seed 800: four strikes within a second), not 30 s.
  * Pure: time comes in.
  */
 
@@ -28,9 +33,10 @@ export class Cooldown {
     private readonly maxMs = COOLDOWN_MAX_MS,
   ) {}
 
-  /** An accept to `owner` ran out unanswered. Returns the pause it gets (ms). */
+  /** An accept to `owner` ran out unanswered. Returns the pause it gets (ms): what is left of the running one, if any. */
   strike(owner: string, now: number): number {
     let s = this.owners.get(owner);
+    if (s && now < s.until) return s.until - now;
     if (s && now - s.last > COOLDOWN_FORGET_MS) s = undefined;
     const count = (s?.count ?? 0) + 1;
     const pause = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(count - 1, 20));
