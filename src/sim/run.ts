@@ -119,7 +119,7 @@ class SimRun {
   }
 
   async run(): Promise<RunResult> {
-    const wallStart = (this.wallStart = wallMs());
+    this.wallStart = wallMs();
     const memoWas = rememberVerifications(this.opts.verifyMemo ?? true);
     try {
       this.trace.add('run', { scenario: this.sc.name, seed: this.seed });
@@ -133,7 +133,7 @@ class SimRun {
     } finally {
       rememberVerifications(memoWas);
     }
-    const wall = wallMs() - wallStart;
+    const wall = wallMs() - this.wallStart;
     return this.result(wall);
   }
 
