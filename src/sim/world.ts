@@ -233,8 +233,18 @@ export class World {
       .join(',');
   }
 
-  /** Stops every node (cleanly) and every timer. */
+  /**
+   * Stops every node (cleanly), all at once. One by one, each stop would have its peers
+   * dial new links among the rest and sync whole books over them: at 200 nodes that
+   * took longer than the rest of the run's quiet phase.
+   */
   async close(): Promise<void> {
-    for (const n of this.nodes) await this.stop(n);
+    const closing: Array<Promise<void>> = [];
+    for (const n of this.nodes) {
+      if (!n.exchange) continue;
+      closing.push(n.exchange.close());
+      n.exchange = null;
+    }
+    await this.until(Promise.all(closing));
   }
 }
