@@ -163,11 +163,16 @@ export function statusReply(s: StatusView) {
     // Absent only from an exchange that does not count late grants: no made-up zeros.
     ...(s.late === undefined ? {} : { late: { ...s.late } }),
     ...(s.disputes === undefined ? {} : { disputes: { ...s.disputes } }),
-    ...(s.limits === undefined ? {} : { limits: { ...s.limits, coolingUntil: s.limits.coolingUntil === null ? null : isoTime(s.limits.coolingUntil), penalised: s.limits.penalised.map((p) => ({ ...p, until: p.until === null ? null : isoTime(p.until) })) } }),
+    ...(s.limits === undefined ? {} : { limits: { ...s.limits, coolingUntil: isoOrNull(s.limits.coolingUntil), penalised: s.limits.penalised.map((p) => ({ ...p, until: isoOrNull(p.until) })) } }),
   };
 }
 
 /** An owner's clock can be anything; a bad timestamp must not make the reply throw. */
+/** isoTime, with null (no time) kept as null. */
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : isoTime(ms);
+}
+
 export function isoTime(ms: number): string | null {
   const d = new Date(ms);
   return Number.isFinite(d.getTime()) ? d.toISOString() : null;
